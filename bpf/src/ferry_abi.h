@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Ferry ABI: every struct, enum and constant shared between the eBPF programs and the Java agent.
+ *
+ * This header is the single source of truth. The Java codecs in
+ * agent/src/main/java/dev/ferry/agent/datapath/abi mirror it, and AbiLayoutTest compares them
+ * with the BTF of the compiled objects (size and every field offset).
+ *
+ * Rules: fixed-width fields, explicit padding, no bitfields. Byte order is noted per field:
+ * (be) = network byte order, (host) = the CPU's order. Pinned maps outlive upgrades, so a layout
+ * change needs a new map name suffix (_v2) rather than an edit in place.
+ */
+#ifndef FERRY_ABI_H
+#define FERRY_ABI_H
+
+#include <linux/types.h>
+
+#define FERRY_ABI_VERSION 1
+
+/* services_v1: one entry per service frontend (ClusterIP:port/protocol). Written by the agent. */
+struct svc_key {
+	__u32 vip;            /* (be) IPv4 address of the frontend */
+	__u16 port;           /* (be) frontend port */
+	__u8  proto;          /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8  pad;
+};
+
+struct svc_value {
+	__u32 svc_id;         /* (host) frontend id: slot namespace and reverse-NAT index, never 0 */
+	__u16 backend_count;  /* (host) slots 0..backend_count-1 exist; 0 means reject */
+	__u16 flags;          /* (host) SVC_F_* */
+};
+
+/* slots_v1: (svc_id, slot) -> backend id; the random pick indexes these. Written by the agent. */
+struct slot_key {
+	__u32 svc_id;         /* (host) */
+	__u32 slot;           /* (host) 0..backend_count-1 */
+};
+
+/* backends_v1: backend id -> address. Written by the agent; a missing id is a removed backend. */
+struct backend {
+	__u32 addr;           /* (be) IPv4 address of the endpoint */
+	__u16 port;           /* (be) target port */
+	__u16 pad;
+};
+
+/* ct_v1 key direction */
+enum ct_dir {
+	CT_FORWARD = 0,       /* key is the client's original tuple: client -> VIP */
+	CT_REPLY   = 1,       /* key is the reply tuple as the backend sends it: backend -> client */
+};
+
+/* ct_v1: LRU conntrack. Written by the datapath; the agent reads, and deletes for removed services. */
+struct ct_key {
+	__u32 saddr;          /* (be) */
+	__u32 daddr;          /* (be) */
+	__u16 sport;          /* (be) */
+	__u16 dport;          /* (be) */
+	__u8  proto;          /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8  dir;            /* enum ct_dir */
+	__u16 pad;
+};
+
+#define CT_F_HAIRPIN  0x1     /* client is its own backend: the source was rewritten to hairpin_addr */
+#define CT_F_CLOSING  0x2     /* TCP FIN or RST seen: expires after ct_closing_timeout_ns */
+
+struct ct_value {
+	__u32 nat_addr;       /* (be) forward: backend address; reply: VIP */
+	__u16 nat_port;       /* (be) forward: backend port; reply: VIP port */
+	__u16 flags;          /* (host) CT_F_* */
+	__u32 svc_id;         /* (host) the frontend that created the flow */
+	__u32 backend_id;     /* (host) the backend chosen for the flow */
+	__u32 client_addr;    /* (be) reply with CT_F_HAIRPIN: the client's real address to restore */
+	__u32 pad;
+	__u64 expires_ns;     /* (host) bpf_ktime_get_ns() deadline; an expired entry is a new flow */
+};
+
+/* frag_v1: ports of fragmented datagrams, learnt from the first fragment. Written by the datapath. */
+struct frag_key {
+	__u32 saddr;          /* (be) */
+	__u32 daddr;          /* (be) */
+	__u16 id;             /* (be) IPv4 identification */
+	__u8  proto;
+	__u8  pad;
+};
+
+struct frag_value {
+	__u16 sport;          /* (be) */
+	__u16 dport;          /* (be) */
+};
+
+/*
+ * counters_v1: per-CPU packets and bytes by reason, indexed by enum ferry_reason.
+ * Helpers return -REASON for a drop; each entry point counts a packet exactly once.
+ */
+enum ferry_reason {
+	REASON_PASS            = 0,   /* not for a service: passed untouched */
+	REASON_DNAT            = 1,   /* new or established flow to a service, destination rewritten */
+	REASON_REVNAT          = 2,   /* reply of a service flow, source rewritten back to the VIP */
+	REASON_REJECT_NO_BACKEND = 3, /* service without backends: TCP RST or ICMP port unreachable */
+	REASON_DROP_MALFORMED  = 4,   /* truncated or invalid IPv4/L4 header */
+	REASON_DROP_NO_SLOT    = 5,   /* slot or backend missing mid-update: dropped, the client retries */
+	REASON_DROP_CT_FULL    = 6,   /* conntrack insert failed */
+	REASON_FRAG_UNKNOWN    = 7,   /* later fragment whose first fragment was not seen: passed */
+	REASON_DROP_REJECT_FAILED = 8,/* building the reject packet failed */
+	REASON_MAX             = 9,
+};
+
+struct counter {
+	__u64 packets;        /* (host) */
+	__u64 bytes;          /* (host) */
+};
+
+#endif /* FERRY_ABI_H */
