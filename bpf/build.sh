@@ -9,6 +9,7 @@ for tool in clang llvm-strip; do
 done
 [[ -f /usr/include/bpf/bpf_helpers.h ]] || { echo "bpf/build.sh: libbpf headers not found: apt-get install libbpf-dev" >&2; exit 1; }
 arch_include=/usr/include/$(uname -m)-linux-gnu
+shopt -s nullglob
 mkdir -p "$out"
 for c in "$src"/*.bpf.c; do
   obj="$out/$(basename "${c%.c}").o"
