@@ -1,0 +1,125 @@
+package dev.ferry.agent.datapath;
+
+import dev.ferry.agent.datapath.abi.BackendValue;
+import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SvcKey;
+import dev.ferry.agent.datapath.abi.SvcValue;
+import dev.ferry.agent.translate.Backend;
+import dev.ferry.agent.translate.Frontend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
+/**
+ * services_v1, slots_v1 and backends_v1 in the agent's vocabulary. Only the reconciler calls
+ * the writing methods; it alone decides their order.
+ */
+public final class ServiceMaps {
+    private final MapTable<SvcKey, SvcValue> services;
+    private final MapTable<SlotKey, Integer> slots;
+    private final MapTable<Integer, BackendValue> backends;
+
+    public ServiceMaps(MapTable<SvcKey, SvcValue> services, MapTable<SlotKey, Integer> slots,
+                       MapTable<Integer, BackendValue> backends) {
+        this.services = services;
+        this.slots = slots;
+        this.backends = backends;
+    }
+
+    public record ServiceEntry(int svcId, int backendCount) {
+    }
+
+    public Map<Frontend, ServiceEntry> readServices() {
+        Map<Frontend, ServiceEntry> out = new TreeMap<>();
+        services.entries().forEach((k, v) ->
+                out.put(new Frontend(k.vip(), k.port(), k.protocol()), new ServiceEntry(v.svcId(), v.backendCount())));
+        return out;
+    }
+
+    public Map<SlotKey, Integer> readSlots() {
+        return slots.entries();
+    }
+
+    public Map<Integer, Backend> readBackends() {
+        Map<Integer, Backend> out = new TreeMap<>();
+        backends.entries().forEach((id, b) -> out.put(id, new Backend(b.address(), b.port())));
+        return out;
+    }
+
+    public void putBackends(Map<Integer, Backend> byId) {
+        Map<Integer, BackendValue> values = new LinkedHashMap<>();
+        byId.forEach((id, b) -> values.put(id, new BackendValue(b.address(), b.port())));
+        backends.putAll(values);
+    }
+
+    public void deleteBackends(List<Integer> ids) {
+        backends.removeAll(ids);
+    }
+
+    /** Writes slots {@code from..} of a frontend; slot i of {@code backendIds} goes to index from+i. */
+    public void putSlots(int svcId, int from, List<Integer> backendIds) {
+        Map<SlotKey, Integer> entries = new LinkedHashMap<>();
+        for (int i = 0; i < backendIds.size(); i++) entries.put(new SlotKey(svcId, from + i), backendIds.get(i));
+        slots.putAll(entries);
+    }
+
+    public void deleteSlots(int svcId, int fromInclusive, int toExclusive) {
+        deleteSlots(IntStream.range(fromInclusive, toExclusive).mapToObj(i -> new SlotKey(svcId, i)).toList());
+    }
+
+    public void deleteSlots(List<SlotKey> keys) {
+        slots.removeAll(keys);
+    }
+
+    public void putService(Frontend frontend, int svcId, int backendCount) {
+        services.put(key(frontend), new SvcValue(svcId, backendCount, 0));
+    }
+
+    public void deleteService(Frontend frontend) {
+        services.remove(key(frontend));
+    }
+
+    public Map<String, int[]> usage() {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        out.put("services_v1", new int[]{services.entries().size(), services.capacity()});
+        out.put("slots_v1", new int[]{slots.entries().size(), slots.capacity()});
+        out.put("backends_v1", new int[]{backends.entries().size(), backends.capacity()});
+        return out;
+    }
+
+    /**
+     * A stable text dump: one line per frontend with its backends in slot order, resolved
+     * through slots and backends exactly as the datapath resolves them. Ids are left out on
+     * purpose, so the dump only changes when forwarding changes.
+     */
+    public String dump() {
+        Map<SlotKey, Integer> slotMap = readSlots();
+        Map<Integer, Backend> backendMap = readBackends();
+        StringBuilder out = new StringBuilder();
+        readServices().forEach((frontend, entry) -> {
+            out.append(frontend).append(" ->");
+            if (entry.backendCount() == 0) out.append(" reject");
+            List<String> targets = new ArrayList<>();
+            for (int slot = 0; slot < entry.backendCount(); slot++) {
+                Integer id = slotMap.get(new SlotKey(entry.svcId(), slot));
+                Backend b = id == null ? null : backendMap.get(id);
+                targets.add(b == null ? "MISSING" : b.toString());
+            }
+            targets.sort(Comparator.naturalOrder());
+            targets.forEach(t -> out.append(' ').append(t));
+            out.append('\n');
+        });
+        return out.toString();
+    }
+
+    static SvcKey key(Frontend f) {
+        return new SvcKey(f.vip(), f.port(), f.protocol());
+    }
+
+}

@@ -1,0 +1,23 @@
+package dev.ferry.agent.datapath.abi;
+
+import dev.ferry.bpf.Codec;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.net.Inet4Address;
+
+import static dev.ferry.agent.datapath.abi.Abi.*;
+
+/** struct backend: the backends_v1 value. */
+public record BackendValue(Inet4Address address, int port) {
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            BE_U32.withName("addr"), BE_U16.withName("port"), U16.withName("pad")).withName("backend");
+    private static final long ADDR = offset(LAYOUT, "addr"), PORT = offset(LAYOUT, "port");
+
+    public static final Codec<BackendValue> CODEC = codec(LAYOUT,
+            s -> new BackendValue(ipv4(s.get(BE_U32, ADDR)), u16(s.get(BE_U16, PORT))),
+            (v, s) -> {
+                s.set(BE_U32, ADDR, ipv4(v.address));
+                s.set(BE_U16, PORT, (short) v.port);
+            });
+}

@@ -1,0 +1,32 @@
+package dev.ferry.agent.datapath.abi;
+
+import dev.ferry.agent.model.Protocol;
+import dev.ferry.bpf.Codec;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.net.Inet4Address;
+
+import static dev.ferry.agent.datapath.abi.Abi.*;
+
+/** struct ct_key: a conntrack tuple; {@code reply} is enum ct_dir (CT_FORWARD = 0, CT_REPLY = 1). */
+public record CtKey(Inet4Address saddr, Inet4Address daddr, int sport, int dport, Protocol protocol, boolean reply) {
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            BE_U32.withName("saddr"), BE_U32.withName("daddr"), BE_U16.withName("sport"), BE_U16.withName("dport"),
+            U8.withName("proto"), U8.withName("dir"), U16.withName("pad")).withName("ct_key");
+    private static final long SADDR = offset(LAYOUT, "saddr"), DADDR = offset(LAYOUT, "daddr"),
+            SPORT = offset(LAYOUT, "sport"), DPORT = offset(LAYOUT, "dport"), PROTO = offset(LAYOUT, "proto"),
+            DIR = offset(LAYOUT, "dir");
+
+    public static final Codec<CtKey> CODEC = codec(LAYOUT,
+            s -> new CtKey(ipv4(s.get(BE_U32, SADDR)), ipv4(s.get(BE_U32, DADDR)), u16(s.get(BE_U16, SPORT)),
+                    u16(s.get(BE_U16, DPORT)), Protocol.fromNumber(u8(s.get(U8, PROTO))), s.get(U8, DIR) == 1),
+            (k, s) -> {
+                s.set(BE_U32, SADDR, ipv4(k.saddr));
+                s.set(BE_U32, DADDR, ipv4(k.daddr));
+                s.set(BE_U16, SPORT, (short) k.sport);
+                s.set(BE_U16, DPORT, (short) k.dport);
+                s.set(U8, PROTO, (byte) k.protocol.number());
+                s.set(U8, DIR, (byte) (k.reply ? 1 : 0));
+            });
+}

@@ -1,0 +1,15 @@
+package dev.ferry.agent.datapath.abi;
+
+/**
+ * enum ferry_reason: why the datapath did what it did; the index into counters_v1.
+ * AbiLayoutTest checks names and values against the BTF enum.
+ */
+public enum Reason {
+    PASS, DNAT, REVNAT, REJECT_NO_BACKEND, DROP_MALFORMED, DROP_NO_SLOT, DROP_CT_FULL, FRAG_UNKNOWN,
+    DROP_REJECT_FAILED;
+
+    /** The C enumerator name, e.g. REASON_DROP_MALFORMED. */
+    public String cName() {
+        return "REASON_" + name();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.ferry.agent.datapath.abi;
+
+import dev.ferry.agent.model.Protocol;
+import dev.ferry.bpf.Codec;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.net.Inet4Address;
+
+import static dev.ferry.agent.datapath.abi.Abi.*;
+
+/** struct svc_key: the services_v1 key. */
+public record SvcKey(Inet4Address vip, int port, Protocol protocol) {
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            BE_U32.withName("vip"), BE_U16.withName("port"), U8.withName("proto"), U8.withName("pad"))
+            .withName("svc_key");
+    private static final long VIP = offset(LAYOUT, "vip"), PORT = offset(LAYOUT, "port"), PROTO = offset(LAYOUT, "proto");
+
+    public static final Codec<SvcKey> CODEC = codec(LAYOUT,
+            s -> new SvcKey(ipv4(s.get(BE_U32, VIP)), u16(s.get(BE_U16, PORT)), Protocol.fromNumber(u8(s.get(U8, PROTO)))),
+            (k, s) -> {
+                s.set(BE_U32, VIP, ipv4(k.vip));
+                s.set(BE_U16, PORT, (short) k.port);
+                s.set(U8, PROTO, (byte) k.protocol.number());
+            });
+}

@@ -1,0 +1,25 @@
+package dev.ferry.agent.datapath.abi;
+
+import dev.ferry.bpf.Codec;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+import static dev.ferry.agent.datapath.abi.Abi.*;
+
+/** struct svc_value: frontend id and how many slots it has (0 = reject). */
+public record SvcValue(int svcId, int backendCount, int flags) {
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            U32.withName("svc_id"), U16.withName("backend_count"), U16.withName("flags"))
+            .withName("svc_value");
+    private static final long ID = offset(LAYOUT, "svc_id"), COUNT = offset(LAYOUT, "backend_count"),
+            FLAGS = offset(LAYOUT, "flags");
+
+    public static final Codec<SvcValue> CODEC = codec(LAYOUT,
+            s -> new SvcValue(s.get(U32, ID), u16(s.get(U16, COUNT)), u16(s.get(U16, FLAGS))),
+            (v, s) -> {
+                s.set(U32, ID, v.svcId);
+                s.set(U16, COUNT, (short) v.backendCount);
+                s.set(U16, FLAGS, (short) v.flags);
+            });
+}

@@ -1,0 +1,57 @@
+package dev.ferry.agent.k8s;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Validation shared by the converters: every failure names the object and the field. */
+final class Fields {
+    private Fields() {
+    }
+
+    static String id(HasMetadata object) {
+        var meta = object.getMetadata();
+        String ns = meta == null || meta.getNamespace() == null ? "default" : meta.getNamespace();
+        String name = meta == null ? null : meta.getName();
+        return object.getKind() + " " + ns + "/" + name;
+    }
+
+    static String name(HasMetadata object) throws InvalidObjectException {
+        var meta = object.getMetadata();
+        if (meta == null || meta.getName() == null || meta.getName().isEmpty()) {
+            throw new InvalidObjectException(object.getKind() + " without metadata.name");
+        }
+        return meta.getName();
+    }
+
+    static String namespace(HasMetadata object) {
+        var meta = object.getMetadata();
+        return meta == null || meta.getNamespace() == null ? "default" : meta.getNamespace();
+    }
+
+    /** A literal dotted-quad IPv4 address; never a host name (no DNS lookups here). */
+    static Inet4Address ipv4(HasMetadata object, String field, String value) throws InvalidObjectException {
+        if (value == null || !value.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new InvalidObjectException(id(object) + ": " + field + " '" + value + "' is not an IPv4 address");
+        }
+        for (String octet : value.split("\\.")) {
+            if (Integer.parseInt(octet) > 255) {
+                throw new InvalidObjectException(id(object) + ": " + field + " '" + value + "' is not an IPv4 address");
+            }
+        }
+        try {
+            return (Inet4Address) InetAddress.getByName(value);
+        } catch (UnknownHostException e) {
+            throw new InvalidObjectException(id(object) + ": " + field + " '" + value + "': " + e.getMessage());
+        }
+    }
+
+    static int port(HasMetadata object, String field, Integer value) throws InvalidObjectException {
+        if (value == null || value < 1 || value > 65535) {
+            throw new InvalidObjectException(id(object) + ": " + field + " " + value + " is not a port (1-65535)");
+        }
+        return value;
+    }
+}

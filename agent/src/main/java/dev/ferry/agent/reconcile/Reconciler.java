@@ -1,0 +1,194 @@
+package dev.ferry.agent.reconcile;
+
+import dev.ferry.agent.datapath.ServiceMaps;
+import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.translate.Backend;
+import dev.ferry.agent.translate.DesiredState;
+import dev.ferry.agent.translate.Frontend;
+import dev.ferry.agent.translate.FrontendTarget;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Diffs desired against applied state and writes the difference, in an order that never lets
+ * the datapath see a half-built service:
+ * <ol>
+ *   <li>backends a frontend will need, before any slot names them;</li>
+ *   <li>per frontend: its slots, then the count that makes them reachable (when shrinking, the
+ *       smaller count first, then the slots above it);</li>
+ *   <li>removed frontends, then slots nobody reaches, then backends nobody references.</li>
+ * </ol>
+ * Not thread-safe by design: one writer thread owns it. At construction it restores ids and
+ * applied state from the (pinned) maps, so an agent restart rewrites nothing that is still right
+ * and established flows keep their backend ids.
+ */
+public final class Reconciler {
+    private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
+
+    private record Applied(int svcId, List<Integer> backendIds) {
+    }
+
+    private final ServiceMaps maps;
+    private final IdAllocator svcIds = new IdAllocator();
+    private final IdAllocator backendIds = new IdAllocator();
+    private final Map<Frontend, Applied> frontends = new HashMap<>();
+    private final Map<Backend, Integer> backends = new HashMap<>();
+    /** Slots found at restore that no frontend reaches; deleted by the first apply. */
+    private final List<SlotKey> orphanSlots = new ArrayList<>();
+    private final List<Integer> orphanBackends = new ArrayList<>();
+
+    public Reconciler(ServiceMaps maps) {
+        this.maps = maps;
+        restore();
+    }
+
+    private void restore() {
+        Map<Integer, Backend> storedBackends = maps.readBackends();
+        storedBackends.forEach((id, backend) -> {
+            backendIds.reserve(id);
+            if (backends.putIfAbsent(backend, id) != null) orphanBackends.add(id);
+        });
+        Map<SlotKey, Integer> storedSlots = new HashMap<>(maps.readSlots());
+        maps.readServices().forEach((frontend, entry) -> {
+            svcIds.reserve(entry.svcId());
+            List<Integer> ids = new ArrayList<>();
+            for (int slot = 0; slot < entry.backendCount(); slot++) {
+                Integer id = storedSlots.remove(new SlotKey(entry.svcId(), slot));
+                // A hole (agent killed mid-write) is repaired by the first apply: -1 never matches.
+                ids.add(id == null || !storedBackends.containsKey(id) ? -1 : id);
+            }
+            frontends.put(frontend, new Applied(entry.svcId(), ids));
+        });
+        orphanSlots.addAll(storedSlots.keySet());
+        if (!frontends.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "restored {0} frontends and {1} backends from the maps",
+                    frontends.size(), backends.size());
+        }
+    }
+
+    public ApplyResult apply(DesiredState desired) {
+        List<String> errors = new ArrayList<>();
+        int backendsAdded = addBackends(desired, errors);
+        int written = 0;
+        for (var e : desired.frontends().entrySet()) {
+            try {
+                if (writeFrontend(e.getKey(), e.getValue())) written++;
+            } catch (RuntimeException ex) {
+                errors.add(e.getValue().service() + " " + e.getKey() + ": " + ex.getMessage());
+            }
+        }
+        List<Integer> removedSvcIds = removeFrontends(desired, errors);
+        int backendsRemoved = removeUnusedBackends(errors);
+        errors.forEach(err -> LOG.log(System.Logger.Level.ERROR, "reconcile: {0}", err));
+        return new ApplyResult(written, removedSvcIds.size(), backendsAdded, backendsRemoved, removedSvcIds, errors);
+    }
+
+    private int addBackends(DesiredState desired, List<String> errors) {
+        Map<Integer, Backend> added = new LinkedHashMap<>();
+        for (FrontendTarget target : desired.frontends().values()) {
+            for (Backend b : target.backends()) {
+                if (!backends.containsKey(b) && !added.containsValue(b)) added.put(backendIds.allocate(), b);
+            }
+        }
+        if (added.isEmpty()) return 0;
+        try {
+            maps.putBackends(added);
+        } catch (RuntimeException batchFailed) {
+            // Find out which ones made it; frontends needing the others are skipped and retried.
+            Map<Integer, Backend> stored = maps.readBackends();
+            added.forEach((id, b) -> {
+                if (!b.equals(stored.get(id))) {
+                    errors.add("backend " + b + " not written: " + batchFailed.getMessage());
+                }
+            });
+            added.keySet().retainAll(stored.keySet());
+        }
+        added.forEach((id, b) -> backends.put(b, id));
+        return added.size();
+    }
+
+    /** @return whether anything was written */
+    private boolean writeFrontend(Frontend frontend, FrontendTarget target) {
+        List<Integer> ids = new ArrayList<>();
+        for (Backend b : target.backends()) {
+            Integer id = backends.get(b);
+            if (id == null) throw new IllegalStateException("backend " + b + " is not in backends_v1");
+            ids.add(id);
+        }
+        Applied current = frontends.get(frontend);
+        if (current == null) {
+            int svcId = svcIds.allocate();
+            try {
+                maps.putSlots(svcId, 0, ids);
+                maps.putService(frontend, svcId, ids.size());
+            } catch (RuntimeException e) {
+                maps.deleteSlots(svcId, 0, ids.size());
+                throw e;
+            }
+            frontends.put(frontend, new Applied(svcId, ids));
+            return true;
+        }
+        if (current.backendIds().equals(ids)) return false;
+        int svcId = current.svcId();
+        int oldCount = current.backendIds().size();
+        int from = 0;
+        while (from < Math.min(oldCount, ids.size()) && current.backendIds().get(from).equals(ids.get(from))) from++;
+        maps.putSlots(svcId, from, ids.subList(from, ids.size()));
+        if (ids.size() != oldCount) maps.putService(frontend, svcId, ids.size());
+        if (ids.size() < oldCount) maps.deleteSlots(svcId, ids.size(), oldCount);
+        frontends.put(frontend, new Applied(svcId, ids));
+        return true;
+    }
+
+    private List<Integer> removeFrontends(DesiredState desired, List<String> errors) {
+        List<Integer> removed = new ArrayList<>();
+        for (var it = frontends.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (desired.frontends().containsKey(e.getKey())) continue;
+            Applied applied = e.getValue();
+            try {
+                maps.deleteService(e.getKey());
+                maps.deleteSlots(applied.svcId(), 0, applied.backendIds().size());
+            } catch (RuntimeException ex) {
+                errors.add("removing " + e.getKey() + ": " + ex.getMessage());
+                continue;
+            }
+            it.remove();
+            removed.add(applied.svcId());
+        }
+        if (!orphanSlots.isEmpty()) {
+            try {
+                maps.deleteSlots(orphanSlots);
+                orphanSlots.clear();
+            } catch (RuntimeException ex) {
+                errors.add("removing orphaned slots: " + ex.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    private int removeUnusedBackends(List<String> errors) {
+        Set<Integer> used = new HashSet<>();
+        frontends.values().forEach(a -> used.addAll(a.backendIds()));
+        List<Integer> unused = new ArrayList<>(orphanBackends);
+        backends.forEach((b, id) -> {
+            if (!used.contains(id)) unused.add(id);
+        });
+        if (unused.isEmpty()) return 0;
+        try {
+            maps.deleteBackends(unused);
+        } catch (RuntimeException ex) {
+            errors.add("removing unused backends: " + ex.getMessage());
+            return 0;
+        }
+        backends.values().removeAll(unused);
+        orphanBackends.clear();
+        return unused.size();
+    }
+}

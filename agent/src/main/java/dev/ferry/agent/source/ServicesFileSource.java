@@ -1,0 +1,95 @@
+package dev.ferry.agent.source;
+
+import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.model.Cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Standalone mode: Services and EndpointSlices from a YAML file, re-read when its content
+ * changes. A file that fails to parse keeps the last good state programmed.
+ */
+public final class ServicesFileSource implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ServicesFileSource.class.getName());
+
+    private final Path file;
+    private final Duration pollInterval;
+    private final Consumer<Cluster> sink;
+    private final Thread thread;
+    private final Set<String> reportedProblems = new HashSet<>();
+    private volatile boolean running = true;
+    private byte[] lastContent;
+
+    public ServicesFileSource(Path file, Duration pollInterval, Consumer<Cluster> sink) {
+        this.file = file;
+        this.pollInterval = pollInterval;
+        this.sink = sink;
+        this.thread = Thread.ofPlatform().name("services-file").daemon().unstarted(this::run);
+    }
+
+    /** Reads the file once (so the first state is ready when this returns), then watches it. */
+    public ServicesFileSource start() {
+        poll();
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                Thread.sleep(pollInterval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            poll();
+        }
+    }
+
+    /** Polling content (not mtime) also catches editors that replace the file within one second. */
+    private void poll() {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            if (lastContent == null || lastContent.length > 0) {
+                LOG.log(System.Logger.Level.WARNING, "services file {0} is missing; keeping the programmed state", file);
+                lastContent = new byte[0];
+            }
+            return;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "services file {0}: {1}", file, e.getMessage());
+            return;
+        }
+        if (lastContent != null && Arrays.equals(content, lastContent)) return;
+        lastContent = content;
+        Manifests.Parsed parsed;
+        try {
+            parsed = Manifests.parse(new String(content, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, "services file {0}: {1}; keeping the programmed state", file, e.getMessage());
+            return;
+        }
+        // Each problem is logged once, not on every re-read of the same file.
+        for (String problem : parsed.problems()) {
+            if (reportedProblems.add(problem)) LOG.log(System.Logger.Level.ERROR, "skipping {0}", problem);
+        }
+        reportedProblems.retainAll(parsed.problems());
+        LOG.log(System.Logger.Level.INFO, "services file {0}: {1} services, {2} endpoint slices",
+                file, parsed.cluster().services().size(), parsed.cluster().slices().size());
+        sink.accept(parsed.cluster());
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.ferry.agent.reconcile;
+
+import dev.ferry.agent.datapath.InMemoryMapTable;
+import dev.ferry.agent.datapath.ServiceMaps;
+import dev.ferry.agent.datapath.abi.BackendValue;
+import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SvcKey;
+import dev.ferry.agent.datapath.abi.SvcValue;
+import dev.ferry.agent.model.Protocol;
+import dev.ferry.agent.model.ServiceName;
+import dev.ferry.agent.translate.Backend;
+import dev.ferry.agent.translate.DesiredState;
+import dev.ferry.agent.translate.Frontend;
+import dev.ferry.agent.translate.FrontendTarget;
+import org.junit.jupiter.api.Test;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ReconcilerTest {
+    private final List<String> journal = new ArrayList<>();
+    private final InMemoryMapTable<SvcKey, SvcValue> services = new InMemoryMapTable<>("services", 100, journal::add);
+    private final InMemoryMapTable<SlotKey, Integer> slots = new InMemoryMapTable<>("slots", 100, journal::add);
+    private final InMemoryMapTable<Integer, BackendValue> backends = new InMemoryMapTable<>("backends", 4, journal::add);
+    private final ServiceMaps maps = new ServiceMaps(services, slots, backends);
+
+    private static final Frontend WEB = new Frontend(ip("10.96.0.10"), 80, Protocol.TCP);
+    private static final Frontend DNS = new Frontend(ip("10.96.0.53"), 53, Protocol.UDP);
+
+    @Test
+    void newServiceIsWrittenBackendsThenSlotsThenService() {
+        new Reconciler(maps).apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80)));
+        assertEquals(List.of("backends", "backends", "slots", "slots", "services"),
+                journal.stream().map(j -> j.split(" ")[1]).toList());
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.1:80 10.0.0.2:80\n", maps.dump());
+    }
+
+    @Test
+    void growingWritesTheNewSlotBeforeTheCountAndShrinkingLowersTheCountFirst() {
+        Reconciler r = new Reconciler(maps);
+        r.apply(state(WEB, b("10.0.0.1", 80)));
+        journal.clear();
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80)));
+        assertEquals(List.of("put backends", "put slots", "put services"), kinds());
+
+        journal.clear();
+        r.apply(state(WEB, b("10.0.0.2", 80)));
+        // slot 0 now names backend 2, the count drops to 1, slot 1 goes, then backend 1 goes.
+        assertEquals(List.of("put slots", "put services", "remove slots", "remove backends"), kinds());
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.2:80\n", maps.dump());
+    }
+
+    @Test
+    void unchangedStateWritesNothing() {
+        Reconciler r = new Reconciler(maps);
+        r.apply(state(WEB, b("10.0.0.1", 80)));
+        journal.clear();
+        ApplyResult result = r.apply(state(WEB, b("10.0.0.1", 80)));
+        assertFalse(result.changedAnything());
+        assertEquals(List.of(), journal);
+    }
+
+    @Test
+    void restartRestoresIdsAndRewritesNothing() {
+        new Reconciler(maps).apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80)));
+        var before = slots.entries();
+        journal.clear();
+        Reconciler restarted = new Reconciler(maps);
+        assertFalse(restarted.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80))).changedAnything());
+        assertEquals(List.of(), journal);
+        assertEquals(before, slots.entries());
+    }
+
+    @Test
+    void restartNeverReusesABackendIdOfARemovedBackend() {
+        Reconciler r = new Reconciler(maps);
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80)));
+        r.apply(state(WEB, b("10.0.0.1", 80)));
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80)));
+        assertEquals(List.of(1, 3), backends.keys());
+    }
+
+    @Test
+    void removedServiceGoesServiceFirstThenSlotsThenBackends() {
+        Reconciler r = new Reconciler(maps);
+        r.apply(state(WEB, b("10.0.0.1", 80)));
+        journal.clear();
+        ApplyResult result = r.apply(DesiredState.empty());
+        assertEquals(List.of("remove services", "remove slots", "remove backends"), kinds());
+        assertEquals(List.of(1), result.removedServiceIds());
+        assertEquals("", maps.dump());
+    }
+
+    @Test
+    void fullBackendMapIsReportedAndOtherServicesStillProgrammed() {
+        Reconciler r = new Reconciler(maps);
+        var desired = new TreeMap<Frontend, FrontendTarget>();
+        desired.put(DNS, target(b("10.0.0.9", 53)));
+        desired.put(WEB, target(b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80), b("10.0.0.4", 80),
+                b("10.0.0.5", 80)));
+        ApplyResult result = r.apply(new DesiredState(desired));
+        assertFalse(result.errors().isEmpty(), "a full map is reported");
+        assertTrue(result.errors().stream().anyMatch(e -> e.contains("full")), result.errors().toString());
+        // Whatever fit is programmed consistently: every service entry's slots resolve.
+        assertFalse(maps.dump().contains("MISSING"), maps.dump());
+    }
+
+    @Test
+    void serviceWithoutBackendsGetsARejectEntry() {
+        new Reconciler(maps).apply(state(WEB));
+        assertEquals("10.96.0.10:80/TCP -> reject\n", maps.dump());
+    }
+
+    private List<String> kinds() {
+        return journal.stream().map(j -> j.split(" ")[0] + " " + j.split(" ")[1]).distinct().toList();
+    }
+
+    private static DesiredState state(Frontend frontend, Backend... backends) {
+        var map = new TreeMap<Frontend, FrontendTarget>();
+        map.put(frontend, target(backends));
+        return new DesiredState(map);
+    }
+
+    private static FrontendTarget target(Backend... backends) {
+        return new FrontendTarget(new ServiceName("demo", "web"), "", List.of(backends));
+    }
+
+    private static Backend b(String ip, int port) {
+        return new Backend(ip(ip), port);
+    }
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

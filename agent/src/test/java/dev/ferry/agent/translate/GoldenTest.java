@@ -1,0 +1,51 @@
+package dev.ferry.agent.translate;
+
+import dev.ferry.agent.datapath.InMemoryMapTable;
+import dev.ferry.agent.datapath.ServiceMaps;
+import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.reconcile.Reconciler;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * YAML in, map dump out: every file in src/test/resources/golden holds an "-- input.yaml --"
+ * section and the expected "-- maps --" (and "-- problems --") sections. The whole production
+ * path runs: parse, convert, translate, reconcile into maps, dump the maps.
+ * Regenerate after an intended change with -Dferry.golden.update=true and review the diff.
+ */
+class GoldenTest {
+    private static final Path DIR = Path.of("src/test/resources/golden");
+
+    @TestFactory
+    Stream<DynamicTest> golden() throws IOException {
+        return Files.list(DIR).filter(p -> p.toString().endsWith(".txtar")).sorted()
+                .map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> check(p)));
+    }
+
+    private static void check(Path file) throws IOException {
+        Txtar txtar = Txtar.parse(Files.readString(file));
+        Manifests.Parsed parsed = Manifests.parse(txtar.section("input.yaml"));
+        ServiceMaps maps = inMemoryMaps();
+        new Reconciler(maps).apply(ServiceTranslator.translate(parsed.cluster()));
+        String problems = String.join("\n", parsed.problems()) + (parsed.problems().isEmpty() ? "" : "\n");
+        Txtar actual = txtar.with("maps", maps.dump()).with("problems", problems);
+        if (Boolean.getBoolean("ferry.golden.update")) {
+            Files.writeString(file, actual.format());
+            return;
+        }
+        assertEquals(txtar.format(), actual.format(), file + " (regenerate with -Dferry.golden.update=true)");
+    }
+
+    static ServiceMaps inMemoryMaps() {
+        return new ServiceMaps(new InMemoryMapTable<>("services_v1", 1000, j -> { }),
+                new InMemoryMapTable<>("slots_v1", 1000, j -> { }),
+                new InMemoryMapTable<>("backends_v1", 1000, j -> { }));
+    }
+}
