@@ -1,0 +1,71 @@
+package dev.ferry.agent;
+
+import dev.ferry.agent.datapath.Datapath;
+import dev.ferry.agent.datapath.InterfaceGlobs;
+import dev.ferry.agent.datapath.PodInterfaceAttacher;
+import dev.ferry.agent.reconcile.ApplyResult;
+import dev.ferry.agent.reconcile.ReconcileLoop;
+import dev.ferry.agent.reconcile.Reconciler;
+import dev.ferry.agent.source.ServicesFileSource;
+import dev.ferry.agent.translate.ServiceTranslator;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * `ferry agent`: load the datapath, keep it attached to pod interfaces, keep its maps equal to
+ * what the source says. Stopping the agent leaves programs and maps in place (fail open).
+ */
+public final class Agent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+
+    private final Datapath datapath;
+    private final PodInterfaceAttacher attacher;
+    private final ReconcileLoop reconcileLoop;
+    private final ServicesFileSource source;
+
+    private Agent(AgentConfig config) {
+        datapath = Datapath.load(config.bpffsRoot(), new Datapath.Settings(config.hairpinAddress()));
+        // Restore before anything attaches: the pinned maps already carry the last agent's state.
+        Reconciler reconciler = new Reconciler(datapath.serviceMaps());
+        reconcileLoop = new ReconcileLoop(reconciler, Agent::logApplied);
+        attacher = new PodInterfaceAttacher(config.bpffsRoot(), new InterfaceGlobs(config.podInterfaces()),
+                datapath.fromPod(), datapath.toPod()).start();
+        // The first desired state is complete (the whole file), so nothing live is ever deleted early.
+        source = new ServicesFileSource(config.servicesFile(), Duration.ofMillis(200),
+                cluster -> reconcileLoop.submit(ServiceTranslator.translate(cluster))).start();
+        LOG.log(System.Logger.Level.INFO, "agent running: bpffs {0}, pod interfaces {1}, {2} attachments",
+                config.bpffsRoot(), config.podInterfaces(), attacher.attachedCount());
+    }
+
+    public static Agent start(AgentConfig config) {
+        return new Agent(config);
+    }
+
+    /** Runs until SIGTERM/SIGINT. */
+    public static void run(AgentConfig config) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Agent agent = start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+
+    private static void logApplied(ApplyResult r) {
+        if (!r.changedAnything() && r.errors().isEmpty()) return;
+        LOG.log(System.Logger.Level.INFO, "maps synced: {0} frontends written, {1} removed, backends +{2} -{3}{4}",
+                r.frontendsWritten(), r.frontendsRemoved(), r.backendsAdded(), r.backendsRemoved(),
+                r.errors().isEmpty() ? "" : ", " + r.errors().size() + " errors");
+    }
+
+    @Override
+    public void close() {
+        source.close();
+        reconcileLoop.close();
+        attacher.close();
+        datapath.close();
+        LOG.log(System.Logger.Level.INFO, "agent stopped; programs stay attached with the last state");
+    }
+}

@@ -1,0 +1,262 @@
+package dev.ferry.agent.datapath;
+
+import dev.ferry.agent.datapath.abi.Counter;
+import dev.ferry.agent.datapath.abi.Reason;
+import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.reconcile.Reconciler;
+import dev.ferry.agent.testing.Privileged;
+import dev.ferry.agent.testing.TempBpffs;
+import dev.ferry.agent.translate.ServiceTranslator;
+import dev.ferry.bpf.BpfProgram;
+import dev.ferry.bpf.TestRunResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static dev.ferry.agent.datapath.Packet.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The pod datapath under BPF_PROG_TEST_RUN: packets in, exact packets (checksums included) and
+ * verdicts out. The maps are filled by the agent's own translator and reconciler from YAML.
+ * Each case uses its own client port, so conntrack state never leaks between cases.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DatapathTableTest {
+    static final int OK = 0, SHOT = 2, REDIRECT = 7;
+
+    static final String CLIENT = "10.244.1.10", WEB_VIP = "10.96.0.10", DNS_VIP = "10.96.0.53",
+            EMPTY_VIP = "10.96.0.20", PAIR_VIP = "10.96.0.30", B1 = "10.244.1.11", B2 = "10.244.1.12",
+            HAIRPIN = "169.254.42.1", OTHER = "10.244.1.99";
+
+    static final String SERVICES = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: t}
+            spec: {clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: 8080}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: web-1, namespace: t, labels: {kubernetes.io/service-name: web}}
+            addressType: IPv4
+            ports: [{port: 8080}]
+            endpoints: [{addresses: [10.244.1.11]}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: dns, namespace: t}
+            spec: {clusterIP: 10.96.0.53, ports: [{port: 53, protocol: UDP, targetPort: 5353}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: dns-1, namespace: t, labels: {kubernetes.io/service-name: dns}}
+            addressType: IPv4
+            ports: [{port: 5353, protocol: UDP}]
+            endpoints: [{addresses: [10.244.1.12]}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: empty, namespace: t}
+            spec: {clusterIP: 10.96.0.20, ports: [{port: 80}, {port: 53, protocol: UDP}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: pair, namespace: t}
+            spec: {clusterIP: 10.96.0.30, ports: [{port: 80}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: pair-1, namespace: t, labels: {kubernetes.io/service-name: pair}}
+            addressType: IPv4
+            ports: [{port: 80}]
+            endpoints: [{addresses: [10.244.1.11]}, {addresses: [10.244.1.12]}]
+            """;
+
+    private TempBpffs bpffs;
+    private Datapath datapath;
+
+    @BeforeAll
+    void load() {
+        Privileged.require();
+        bpffs = new TempBpffs();
+        datapath = Datapath.load(bpffs.root(), new Datapath.Settings(ip4(HAIRPIN)));
+        new Reconciler(datapath.serviceMaps()).apply(ServiceTranslator.translate(Manifests.parse(SERVICES).cluster()));
+    }
+
+    @AfterAll
+    void unload() throws Exception {
+        if (datapath != null) datapath.close();
+        if (bpffs != null) bpffs.close();
+    }
+
+    /** One row: packets sent before (to set up conntrack), the packet under test, what must come out. */
+    record Case(String description, boolean fromPod, List<byte[]> setup, byte[] in, int verdict, byte[] out) {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    static Case fromPod(String d, Packet in, int verdict, Packet out) {
+        return new Case(d, true, List.of(), in.bytes(), verdict, out == null ? in.bytes() : out.bytes());
+    }
+
+    static Case fromPodRaw(String d, byte[] in, int verdict) {
+        return new Case(d, true, List.of(), in, verdict, in);
+    }
+
+    static Case after(List<Packet> setup, Case c) {
+        return new Case(c.description, c.fromPod, setup.stream().map(Packet::bytes).toList(), c.in, c.verdict, c.out);
+    }
+
+    static Stream<Case> cases() {
+        Packet syn = Packet.tcp(CLIENT, 40001, WEB_VIP, 80, SYN);
+        Packet ack = Packet.tcp(CLIENT, 40002, WEB_VIP, 80, ACK).payload("GET /".getBytes());
+        Packet synAck = Packet.tcp(B1, 8080, CLIENT, 40003, SYN | ACK);
+        Packet udp = Packet.udp(CLIENT, 40010, DNS_VIP, 53);
+        byte[] arp = HexFormat.of().parseHex("ffffffffffff0a00000000010806000108000604000100000000000a0af40101000000000000"
+                + "0af40102");
+        return Stream.of(
+                fromPod("TCP SYN to a ClusterIP is DNATed to its backend", syn, OK, syn.dst(B1, 8080)),
+                after(List.of(Packet.tcp(CLIENT, 40002, WEB_VIP, 80, SYN)),
+                        fromPod("TCP data of an established flow keeps its backend", ack, OK, ack.dst(B1, 8080))),
+                after(List.of(Packet.tcp(CLIENT, 40003, WEB_VIP, 80, SYN)),
+                        fromPod("TCP reply from a local backend is reverse-NATed to the VIP", synAck, OK,
+                                synAck.src(WEB_VIP, 80))),
+                after(List.of(Packet.tcp(CLIENT, 40004, WEB_VIP, 80, SYN)),
+                        new Case("TCP reply entering the client pod is reverse-NATed (remote backend path)", false,
+                                List.of(), Packet.tcp(B1, 8080, CLIENT, 40004, SYN | ACK).bytes(), OK,
+                                Packet.tcp(WEB_VIP, 80, CLIENT, 40004, SYN | ACK).bytes())),
+                fromPod("UDP to a ClusterIP is DNATed with a correct checksum", udp, OK, udp.dst(B2, 5353)),
+                fromPod("UDP with a zero checksum keeps it zero", udp.src(CLIENT, 40011).udpZeroChecksum(), OK,
+                        udp.src(CLIENT, 40011).udpZeroChecksum().dst(B2, 5353)),
+                after(List.of(Packet.udp(CLIENT, 40012, DNS_VIP, 53)),
+                        fromPod("UDP reply is reverse-NATed", Packet.udp(B2, 5353, CLIENT, 40012), OK,
+                                Packet.udp(DNS_VIP, 53, CLIENT, 40012))),
+                fromPod("TCP to an address that is no service passes untouched",
+                        Packet.tcp(CLIENT, 40020, OTHER, 80, SYN), OK, null),
+                fromPod("TCP to a service IP on a port it does not serve passes untouched",
+                        Packet.tcp(CLIENT, 40021, WEB_VIP, 81, SYN), OK, null),
+                fromPod("UDP never matches a TCP service port",
+                        Packet.udp(CLIENT, 40022, WEB_VIP, 80), OK, null),
+                fromPod("TCP never matches a UDP service port",
+                        Packet.tcp(CLIENT, 40023, DNS_VIP, 53, SYN), OK, null),
+                fromPodRaw("ARP passes untouched", arp, OK),
+                fromPodRaw("IPv6 passes untouched", ipv6Frame(), OK),
+                fromPod("ICMP echo to a ClusterIP passes untouched",
+                        Packet.raw(CLIENT, WEB_VIP, ICMP, HexFormat.of().parseHex("0800f7fe00010000")), OK, null),
+                fromPodRaw("IPv4 header cut short is dropped",
+                        Arrays.copyOf(Packet.tcp(CLIENT, 40030, WEB_VIP, 80, SYN).bytes(), 14 + 12), SHOT),
+                fromPodRaw("TCP header cut short is dropped",
+                        Packet.raw(CLIENT, WEB_VIP, TCP, HexFormat.of().parseHex("9c7e0050000003e8")).bytes(), SHOT),
+                fromPodRaw("IHL below 5 is dropped", badIhl(Packet.tcp(CLIENT, 40031, WEB_VIP, 80, SYN).bytes()), SHOT),
+                fromPod("IP options are kept and the packet DNATed",
+                        syn.src(CLIENT, 40040).ipOptions(new byte[]{1, 1, 1, 0}), OK,
+                        syn.src(CLIENT, 40040).ipOptions(new byte[]{1, 1, 1, 0}).dst(B1, 8080)),
+                fromPod("hairpin: a backend reaching itself is SNATed to the hairpin address",
+                        Packet.tcp(B1, 40050, WEB_VIP, 80, SYN), OK, Packet.tcp(HAIRPIN, 40050, B1, 8080, SYN)),
+                after(List.of(Packet.tcp(B1, 40051, WEB_VIP, 80, SYN)),
+                        fromPod("hairpin reply goes back to the pod from the VIP",
+                                Packet.tcp(B1, 8080, HAIRPIN, 40051, SYN | ACK), OK,
+                                Packet.tcp(WEB_VIP, 80, B1, 40051, SYN | ACK)))
+        );
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void table(Case c) {
+        for (byte[] setup : c.setup) run(c.fromPod, setup);
+        TestRunResult r = run(c.fromPod, c.in);
+        assertEquals(c.verdict, r.retval(), c.description + ": verdict");
+        if (c.verdict != SHOT) {
+            assertEquals(Packet.describe(c.out), Packet.describe(r.packetOut()), c.description + ": packet");
+        }
+    }
+
+    @Test
+    void fragmentsOfADatagramAreAllDnated() {
+        Packet big = Packet.udp(CLIENT, 40060, DNS_VIP, 53).payload(new byte[64]);
+        List<byte[]> in = big.fragments(32);
+        List<byte[]> expected = big.dst(B2, 5353).fragments(32);
+        for (int i = 0; i < in.size(); i++) {
+            TestRunResult r = run(true, in.get(i));
+            assertEquals(OK, r.retval(), "fragment " + i);
+            assertEquals(Packet.describe(expected.get(i)), Packet.describe(r.packetOut()), "fragment " + i);
+        }
+    }
+
+    @Test
+    void aLaterFragmentWithoutItsFirstPassesUntouched() {
+        byte[] later = Packet.udp(CLIENT, 40061, DNS_VIP, 53).payload(new byte[64]).fragments(32).get(1);
+        TestRunResult r = run(true, later);
+        assertEquals(OK, r.retval());
+        assertArrayEquals(later, r.packetOut());
+    }
+
+    @Test
+    void newFlowsAreSpreadOverAllBackends() {
+        Set<String> chosen = new HashSet<>();
+        for (int port = 41000; port < 41064; port++) {
+            TestRunResult r = run(true, Packet.tcp(CLIENT, port, PAIR_VIP, 80, SYN).bytes());
+            assertEquals(OK, r.retval());
+            byte[] out = r.packetOut();
+            chosen.add((out[30] & 0xff) + "." + (out[31] & 0xff) + "." + (out[32] & 0xff) + "." + (out[33] & 0xff));
+        }
+        assertEquals(Set.of(B1, B2), chosen);
+    }
+
+    @Test
+    void countersCountEveryPacketOnceByReason() {
+        Map<Reason, Counter> before = datapath.counters();
+        run(true, Packet.tcp(CLIENT, 40070, OTHER, 80, SYN).bytes());
+        run(true, Packet.tcp(CLIENT, 40071, WEB_VIP, 80, SYN).bytes());
+        Map<Reason, Counter> after = datapath.counters();
+        assertEquals(1, after.get(Reason.PASS).packets() - before.get(Reason.PASS).packets());
+        assertEquals(1, after.get(Reason.DNAT).packets() - before.get(Reason.DNAT).packets());
+        long total = Stream.of(Reason.values()).mapToLong(r -> after.get(r).packets() - before.get(r).packets()).sum();
+        assertEquals(2, total);
+    }
+
+    private TestRunResult run(boolean fromPod, byte[] packet) {
+        BpfProgram program = fromPod ? datapath.fromPod() : datapath.toPod();
+        return program.testRun(packet, 1);
+    }
+
+    static byte[] ipv6Frame() {
+        byte[] f = new byte[14 + 40 + 8];
+        f[12] = (byte) 0x86;
+        f[13] = (byte) 0xdd;
+        f[14] = 0x60;
+        f[18] = 0;
+        f[19] = 8;
+        f[20] = 17;
+        f[21] = 64;
+        return f;
+    }
+
+    static byte[] badIhl(byte[] frame) {
+        byte[] f = frame.clone();
+        f[14] = 0x44;
+        return f;
+    }
+
+    static java.net.Inet4Address ip4(String s) {
+        try {
+            return (java.net.Inet4Address) InetAddress.getByName(s);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
