@@ -43,7 +43,10 @@ public final class BpfObject implements AutoCloseable {
         this.btf = rawBtf.equals(MemorySegment.NULL) ? null : Btf.borrowed(rawBtf);
     }
 
-    /** Opens an object from memory (e.g. a classpath resource); {@code pinRoot} may be null. */
+    /**
+     * Opens an object from memory (e.g. a classpath resource). {@code pinRoot} is created if
+     * missing; null means libbpf's default, /sys/fs/bpf itself.
+     */
     public static BpfObject open(byte[] elf, String name, Path pinRoot) {
         LibBpf.ensureLoaded();
         Arena arena = Arena.ofShared();
@@ -58,6 +61,7 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Opens an object file; {@code pinRoot} as in {@link #open(byte[], String, Path)}. */
     public static BpfObject open(Path file, Path pinRoot) {
         LibBpf.ensureLoaded();
         Arena arena = Arena.ofShared();

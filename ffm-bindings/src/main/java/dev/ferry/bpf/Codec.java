@@ -10,9 +10,9 @@ public interface Codec<T> {
     /** Encoded size in bytes; must equal the map's key or value size. */
     int size();
 
-    /** Writes {@code value} into {@code into}, which is {@link #size()} bytes and zeroed. */
+    /** Writes {@code value} into {@code into}: {@link #size()} bytes, zeroed, 8-byte aligned. */
     void encode(T value, MemorySegment into);
 
-    /** Reads a value from {@code from}, which is {@link #size()} bytes. */
+    /** Reads a value from {@code from} ({@link #size()} bytes, 8-byte aligned); must not keep it. */
     T decode(MemorySegment from);
 }

@@ -68,7 +68,8 @@ final class MapBatch {
                     // The kernel stops at the first missing key; it deleted `done` before it.
                     deleted += done;
                     next += done + 1;
-                } else if (Errno.isUnsupported(-result) && next == 0 && done == 0) {
+                } else if (Errno.isUnsupported(-result) && next == 0) {
+                    // e.g. arrays: no delete batch op (ENOTSUPP); count is left untouched then.
                     return deleteOneByOne(map, keys);
                 } else {
                     throw new BpfException("bpf_map_delete_batch", -result);

@@ -1,5 +1,8 @@
 package dev.ferry.bpf;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +13,8 @@ import java.util.Optional;
 
 /** A {@link BpfMap} seen through a key and a value {@link Codec}. */
 public final class TypedMap<K, V> {
+    private static final long ALIGNMENT = 8;
+
     private final BpfMap map;
     private final Codec<K> keys;
     private final Codec<V> values;
@@ -30,7 +35,7 @@ public final class TypedMap<K, V> {
     }
 
     public Optional<V> get(K key) {
-        return map.lookup(encode(keys, key)).map(bytes -> values.decode(MemorySegment.ofArray(bytes)));
+        return map.lookup(encode(keys, key)).map(bytes -> decode(values, bytes));
     }
 
     public void put(K key, V value) {
@@ -45,8 +50,7 @@ public final class TypedMap<K, V> {
     public Map<K, V> entries() {
         Map<K, V> entries = new LinkedHashMap<>();
         for (MapEntry entry : map.dump()) {
-            entries.put(keys.decode(MemorySegment.ofArray(entry.key())),
-                    values.decode(MemorySegment.ofArray(entry.value())));
+            entries.put(decode(keys, entry.key()), decode(values, entry.value()));
         }
         return entries;
     }
@@ -67,10 +71,22 @@ public final class TypedMap<K, V> {
         return map.deleteBatch(toRemove.stream().map(k -> encode(keys, k)).toList());
     }
 
+    // Codecs get 8-byte aligned native memory so they may use aligned layouts (JAVA_INT…);
+    // a heap byte[] segment is only byte-aligned.
     private static <T> byte[] encode(Codec<T> codec, T value) {
-        byte[] bytes = new byte[codec.size()];
-        codec.encode(value, MemorySegment.ofArray(bytes));
-        return bytes;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(codec.size(), ALIGNMENT);
+            codec.encode(value, segment);
+            return segment.toArray(JAVA_BYTE);
+        }
+    }
+
+    private static <T> T decode(Codec<T> codec, byte[] bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(bytes.length, ALIGNMENT);
+            MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, 0, bytes.length);
+            return codec.decode(segment);
+        }
     }
 
     private static void requireSize(BpfMap map, String what, Codec<?> codec, int expected) {
