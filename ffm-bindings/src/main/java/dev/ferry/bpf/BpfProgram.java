@@ -1,0 +1,92 @@
+package dev.ferry.bpf;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import me.bechberger.ebpf.bpf.raw.Lib;
+import me.bechberger.ebpf.bpf.raw.bpf_test_run_opts;
+
+/** A loaded program of a {@link BpfObject}; its fd is owned by the object. */
+public final class BpfProgram {
+    private static final int BPF_XDP = 37;
+    // Programs may grow the packet (encapsulation, ICMP replies); the kernel fails with ENOSPC
+    // when data_out is too small.
+    private static final int OUT_HEADROOM = 256;
+    private static final int MIN_OUT = 512;
+
+    private final String name;
+    private final int fd;
+    private final int type;
+
+    BpfProgram(String name, int fd, int type) {
+        this.name = name;
+        this.fd = fd;
+        this.type = type;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** BPF_PROG_TYPE_* from linux/bpf.h (3 sched_cls, 6 xdp…). */
+    public int type() {
+        return type;
+    }
+
+    /** Runs the program on {@code packet} {@code repeat} times in the kernel (BPF_PROG_TEST_RUN). */
+    public TestRunResult testRun(byte[] packet, int repeat) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocateFrom(JAVA_BYTE, packet);
+            MemorySegment out = arena.allocate(Math.max(packet.length + OUT_HEADROOM, MIN_OUT));
+            MemorySegment opts = arena.allocate(bpf_test_run_opts.layout());
+            bpf_test_run_opts.sz(opts, bpf_test_run_opts.sizeof());
+            bpf_test_run_opts.data_in(opts, in);
+            bpf_test_run_opts.data_size_in(opts, packet.length);
+            bpf_test_run_opts.data_out(opts, out);
+            bpf_test_run_opts.data_size_out(opts, (int) out.byteSize());
+            bpf_test_run_opts.repeat(opts, Math.max(repeat, 1));
+            BpfException.check("bpf_prog_test_run_opts", Lib.bpf_prog_test_run_opts(fd, opts));
+            byte[] packetOut = out.asSlice(0, bpf_test_run_opts.data_size_out(opts)).toArray(JAVA_BYTE);
+            return new TestRunResult(bpf_test_run_opts.retval(opts), packetOut,
+                    Integer.toUnsignedLong(bpf_test_run_opts.duration(opts)));
+        }
+    }
+
+    /** Attaches as XDP in the driver's default mode through a link (closing it detaches). */
+    public BpfLink attachXdp(int ifindex) {
+        return BpfLink.create(fd, ifindex, BPF_XDP);
+    }
+
+    public TcAttachment attachTc(int ifindex, TcDirection direction) {
+        return attachTc(ifindex, direction, AttachMode.AUTO);
+    }
+
+    /**
+     * Attaches as a TC program. tcx goes through bpf_link_create because libbpf 1.1.2 has no
+     * bpf_program__attach_tcx; kernels before 6.6 reject the tcx attach types, and AUTO then falls
+     * back to a clsact filter.
+     */
+    public TcAttachment attachTc(int ifindex, TcDirection direction, AttachMode mode) {
+        if (mode == AttachMode.CLSACT) {
+            return ClsactFilter.attach(fd, ifindex, direction);
+        }
+        try {
+            return BpfLink.create(fd, ifindex, direction.tcxAttachType);
+        } catch (BpfException e) {
+            if (mode == AttachMode.AUTO && Errno.isUnsupported(e.errno())) {
+                return ClsactFilter.attach(fd, ifindex, direction);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BpfProgram[" + name + " fd=" + fd + " type=" + type + "]";
+    }
+}

@@ -1,0 +1,165 @@
+package dev.ferry.bpf;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import me.bechberger.ebpf.bpf.raw.Lib;
+import me.bechberger.ebpf.bpf.raw.bpf_map_batch_opts;
+
+/**
+ * The BPF_MAP_*_BATCH commands, each with a per-element fallback for map types (or kernels) that
+ * answer EINVAL/EOPNOTSUPP/ENOTSUPP: the reconciler writes through one code path whatever the map.
+ */
+final class MapBatch {
+    private static final int FIRST_CHUNK = 256;
+    private static final Comparator<byte[]> UNSIGNED_BYTES = Arrays::compareUnsigned;
+
+    private MapBatch() {
+    }
+
+    static void update(BpfMap map, List<byte[]> keys, List<byte[]> values, UpdateFlag flag) {
+        if (keys.size() != values.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys but " + values.size() + " values");
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment keyBlock = pack(arena, map, "key", keys, map.keySize());
+            MemorySegment valueBlock = pack(arena, map, "value", values, map.valueSize());
+            MemorySegment count = arena.allocateFrom(JAVA_INT, keys.size());
+            MemorySegment opts = options(arena, flag.bits);
+            int result = Lib.bpf_map_update_batch(map.fd(), keyBlock, valueBlock, count, opts);
+            if (result < 0 && Errno.isUnsupported(-result)) {
+                for (int i = 0; i < keys.size(); i++) {
+                    map.update(keys.get(i), values.get(i), flag);
+                }
+                return;
+            }
+            BpfException.check("bpf_map_update_batch", result);
+        }
+    }
+
+    static int delete(BpfMap map, List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment keyBlock = pack(arena, map, "key", keys, map.keySize());
+            MemorySegment opts = options(arena, 0);
+            MemorySegment count = arena.allocate(JAVA_INT);
+            int deleted = 0;
+            int next = 0;
+            while (next < keys.size()) {
+                count.set(JAVA_INT, 0, keys.size() - next);
+                int result = Lib.bpf_map_delete_batch(map.fd(),
+                        keyBlock.asSlice((long) next * map.keySize()), count, opts);
+                int done = count.get(JAVA_INT, 0);
+                if (result == 0) {
+                    return deleted + done;
+                }
+                if (result == -Errno.ENOENT) {
+                    // The kernel stops at the first missing key; it deleted `done` before it.
+                    deleted += done;
+                    next += done + 1;
+                } else if (Errno.isUnsupported(-result) && next == 0) {
+                    // e.g. arrays: no delete batch op (ENOTSUPP); count is left untouched then.
+                    return deleteOneByOne(map, keys);
+                } else {
+                    throw new BpfException("bpf_map_delete_batch", -result);
+                }
+            }
+            return deleted;
+        }
+    }
+
+    static List<MapEntry> dump(BpfMap map) {
+        List<MapEntry> entries = new ArrayList<>();
+        int chunk = Math.max(1, Math.min(map.maxEntries(), FIRST_CHUNK));
+        try (Arena arena = Arena.ofConfined()) {
+            // The resume token is a bucket index for hashes and a key for arrays.
+            int tokenSize = Math.max(map.keySize(), 8);
+            MemorySegment inToken = arena.allocate(tokenSize);
+            MemorySegment outToken = arena.allocate(tokenSize);
+            MemorySegment count = arena.allocate(JAVA_INT);
+            MemorySegment opts = options(arena, 0);
+            boolean first = true;
+            while (true) {
+                MemorySegment keys = arena.allocate((long) chunk * map.keySize());
+                MemorySegment values = arena.allocate((long) chunk * map.storedValueSize());
+                count.set(JAVA_INT, 0, chunk);
+                int result = Lib.bpf_map_lookup_batch(map.fd(), first ? MemorySegment.NULL : inToken,
+                        outToken, keys, values, count, opts);
+                if (result < 0 && result != -Errno.ENOENT) {
+                    if (result == -Errno.ENOSPC) {
+                        chunk *= 2; // one hash bucket holds more entries than fit
+                        continue;
+                    }
+                    if (first && Errno.isUnsupported(-result)) {
+                        return dumpOneByOne(map);
+                    }
+                    throw new BpfException("bpf_map_lookup_batch", -result);
+                }
+                collect(map, keys, values, count.get(JAVA_INT, 0), entries);
+                if (result == -Errno.ENOENT) {
+                    break;
+                }
+                inToken.copyFrom(outToken);
+                first = false;
+            }
+        }
+        entries.sort(Comparator.comparing(MapEntry::key, UNSIGNED_BYTES));
+        return entries;
+    }
+
+    private static void collect(BpfMap map, MemorySegment keys, MemorySegment values, int count,
+            List<MapEntry> into) {
+        int valueSize = map.storedValueSize();
+        for (int i = 0; i < count; i++) {
+            into.add(new MapEntry(
+                    keys.asSlice((long) i * map.keySize(), map.keySize()).toArray(JAVA_BYTE),
+                    values.asSlice((long) i * valueSize, valueSize).toArray(JAVA_BYTE)));
+        }
+    }
+
+    private static List<MapEntry> dumpOneByOne(BpfMap map) {
+        List<MapEntry> entries = new ArrayList<>();
+        for (byte[] key : map.keys()) {
+            map.lookupStored(key).ifPresent(value -> entries.add(new MapEntry(key, value)));
+        }
+        entries.sort(Comparator.comparing(MapEntry::key, UNSIGNED_BYTES));
+        return entries;
+    }
+
+    private static int deleteOneByOne(BpfMap map, List<byte[]> keys) {
+        int deleted = 0;
+        for (byte[] key : keys) {
+            if (map.delete(key)) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    private static MemorySegment pack(Arena arena, BpfMap map, String what, List<byte[]> items, int size) {
+        MemorySegment block = arena.allocate((long) items.size() * size);
+        for (int i = 0; i < items.size(); i++) {
+            map.checkLength(what, items.get(i), size);
+            MemorySegment.copy(items.get(i), 0, block, JAVA_BYTE, (long) i * size, size);
+        }
+        return block;
+    }
+
+    private static MemorySegment options(Arena arena, long elemFlags) {
+        MemorySegment opts = arena.allocate(bpf_map_batch_opts.layout());
+        bpf_map_batch_opts.sz(opts, bpf_map_batch_opts.sizeof());
+        bpf_map_batch_opts.elem_flags(opts, elemFlags);
+        return opts;
+    }
+}
