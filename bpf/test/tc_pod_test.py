@@ -418,23 +418,29 @@ def main():
     return 1 if FAILS else 0
 
 
-def setup(obj):
-    subprocess.run(["mount", "-t", "bpf", "bpf", BPFFS], check=True)
-    subprocess.run(["bpftool", "prog", "loadall", obj, PROGS], check=True)
-
-
-if __name__ == "__main__":
+def enter_private_bpffs():
+    """Re-executes the script in a private mount namespace with its own bpffs (and /run/netns):
+    pins by name land there, not on the host, and vanish with the process."""
     if os.environ.get("FERRY_TEST_NS") != "1":
-        # private mount namespace + bpffs: pins by name land there, not on the host
         os.environ["FERRY_TEST_NS"] = "1"
         os.execvp("unshare", ["unshare", "-m", "--propagation", "private", sys.executable,
                               *sys.argv])
-    if len(sys.argv) > 1:
-        obj = sys.argv[1]
+    subprocess.run(["mount", "-t", "bpf", "bpf", BPFFS], check=True)
+
+
+def load_object(argv):
+    """Loads the object named on the command line, or builds it into a temp dir first."""
+    if len(argv) > 1:
+        obj = argv[1]
     else:
         out = tempfile.mkdtemp(prefix="ferry-bpf-")
         subprocess.run(["bash", os.path.join(os.path.dirname(__file__), "..", "build.sh"), out],
                        check=True, stdout=subprocess.DEVNULL)
         obj = os.path.join(out, "tc_pod.bpf.o")
-    setup(obj)
+    subprocess.run(["bpftool", "prog", "loadall", obj, PROGS], check=True)
+
+
+if __name__ == "__main__":
+    enter_private_bpffs()
+    load_object(sys.argv)
     sys.exit(main())
