@@ -28,7 +28,8 @@ static __always_inline struct ct_key ct_key_of(const struct pkt4 *p, enum ct_dir
 }
 
 /* The reply key belonging to a forward entry. */
-static __always_inline struct ct_key ct_reply_key(const struct ct_key *fwd, const struct ct_value *v)
+static __always_inline struct ct_key ct_reply_key(const struct ct_key *fwd,
+						  const struct ct_value *v)
 {
 	struct ct_key k = {
 		.saddr = v->nat_addr,
@@ -43,7 +44,8 @@ static __always_inline struct ct_key ct_reply_key(const struct ct_key *fwd, cons
 }
 
 /* The forward key belonging to a reply entry. */
-static __always_inline struct ct_key ct_forward_key(const struct ct_key *rep, const struct ct_value *v)
+static __always_inline struct ct_key ct_forward_key(const struct ct_key *rep,
+						    const struct ct_value *v)
 {
 	struct ct_key k = {
 		.saddr = (v->flags & CT_F_HAIRPIN) ? v->client_addr : rep->daddr,

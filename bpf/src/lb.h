@@ -14,7 +14,8 @@ static __always_inline struct svc_value *lb_lookup_service(const struct pkt4 *p)
 }
 
 /* A random slot's backend, or NULL when slot or backend is missing (agent mid-update). */
-static __always_inline struct backend *lb_pick_backend(const struct svc_value *svc, __u32 *backend_id)
+static __always_inline struct backend *lb_pick_backend(const struct svc_value *svc,
+						       __u32 *backend_id)
 {
 	struct slot_key k = { .svc_id = svc->svc_id };
 	__u32 *id;

@@ -7,7 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include "ferry_abi.h"
 
-/* services_v1: frontend (VIP, port, proto) -> svc id + backend count; written by the agent. */
+/* services_v1: (VIP, port, proto) -> svc id + backend count; written by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -34,7 +34,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } backends_v1 SEC(".maps");
 
-/* ct_v1: forward and reply NAT entries of service flows; written by the datapath, pruned by the agent. */
+/* ct_v1: forward + reply NAT entries of service flows; written by the datapath, pruned by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 262144);

@@ -44,7 +44,7 @@ static __always_inline int nat_rewrite(struct __sk_buff *skb, struct pkt4 *p, en
 	return 0;
 }
 
-/* Source and destination MAC swapped: the frame goes back where it came from. */
+/* Source and destination MAC swapped, for a frame sent back into the pod it came from. */
 static __always_inline int nat_swap_macs(struct __sk_buff *skb)
 {
 	__u8 macs[2 * ETH_ALEN];
@@ -60,32 +60,32 @@ static __always_inline int nat_swap_macs(struct __sk_buff *skb)
 /*
  * Client -> VIP becomes client -> backend. Hairpin (the client is the backend): the source
  * becomes hairpin_addr, because the pod would drop a packet from its own address, and the frame
- * is sent straight back into the pod (redirect), bypassing host routing and rp_filter.
+ * goes straight back into the pod (*back_to_pod), bypassing host routing and rp_filter.
  */
 static __always_inline int nat_forward(struct __sk_buff *skb, struct pkt4 *p, __u32 addr,
-				       __u16 port, bool hairpin, bool *redirect)
+				       __u16 port, bool hairpin, bool *back_to_pod)
 {
 	if (nat_rewrite(skb, p, NAT_DST, addr, port) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
 	if (!hairpin)
 		return REASON_DNAT;
-	if (nat_rewrite(skb, p, NAT_SRC, hairpin_addr, p->sport) < 0 || nat_swap_macs(skb) < 0)
+	if (nat_rewrite(skb, p, NAT_SRC, hairpin_addr, p->sport) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
-	*redirect = true;
+	*back_to_pod = true;
 	return REASON_DNAT;
 }
 
 /* Backend -> client becomes VIP -> client; hairpin also restores the client's own address. */
 static __always_inline int nat_reverse(struct __sk_buff *skb, struct pkt4 *p, __u32 vip,
-				       __u16 vport, bool hairpin, __u32 client, bool *redirect)
+				       __u16 vport, bool hairpin, __u32 client, bool *back_to_pod)
 {
 	if (nat_rewrite(skb, p, NAT_SRC, vip, vport) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
 	if (!hairpin)
 		return REASON_REVNAT;
-	if (nat_rewrite(skb, p, NAT_DST, client, p->dport) < 0 || nat_swap_macs(skb) < 0)
+	if (nat_rewrite(skb, p, NAT_DST, client, p->dport) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
-	*redirect = true;
+	*back_to_pod = true;
 	return REASON_REVNAT;
 }
 

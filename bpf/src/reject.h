@@ -4,7 +4,8 @@
  * unreachable for UDP. The answer is built in place of the client's packet: the headers we need
  * are copied to the stack first, the skb is resized with bpf_skb_change_tail (headers stay at
  * the front, only the tail moves), then the new headers are stored from offset 0 with
- * checksums computed from scratch. The caller redirects the frame back into the pod.
+ * checksums computed from scratch. The entry point swaps the MACs and redirects the frame
+ * back into the pod.
  *
  * The skb keeps its ip_summed: a CHECKSUM_PARTIAL skb from the pod stays "partial", which the
  * receiving pod treats as verified, so the computed checksums are only seen by capture tools.
@@ -14,7 +15,6 @@
 
 #include <stdbool.h>
 #include "csum.h"
-#include "nat.h"
 
 #define IP_DF      0x4000
 #define REJECT_TTL 64
@@ -50,12 +50,11 @@ static __always_inline void reject_ip_hdr(struct iphdr *ip, const struct pkt4 *p
 	ip->check = csum_ipv4_hdr(ip);
 }
 
-/* Resizes the frame to Ethernet + ip + l4_len, swaps MACs and stores ip and the L4 header. */
+/* Resizes the frame to Ethernet + ip + l4_len and stores ip and the L4 header. */
 static __always_inline int reject_emit(struct __sk_buff *skb, struct iphdr *ip, void *l4,
 				       __u32 l4_hdr_len, __u32 l4_len)
 {
 	if (bpf_skb_change_tail(skb, ETH_HLEN + sizeof(*ip) + l4_len, 0) < 0 ||
-	    nat_swap_macs(skb) < 0 ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, ip, sizeof(*ip), 0) < 0 ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN + sizeof(*ip), l4, l4_hdr_len, 0) < 0)
 		return -REASON_DROP_REJECT_FAILED;
@@ -94,8 +93,7 @@ static __always_inline int reject_icmp_port_unreach(struct __sk_buff *skb, const
 {
 	struct icmp_err_hdr ic = { .type = ICMP_DEST_UNREACH, .code = ICMP_PORT_UNREACH };
 	__u8 quote[ICMP_QUOTE_MAX] = {};
-	/* Masking ihl gives the verifier the bounds 8..68 without a branch that clang 14 may merge
-	 * into one unsigned compare the verifier (6.x) can not use for the lower bound. */
+	/* 8..68 by construction: the variable-length helpers below need a bounded, non-zero size. */
 	__u32 qlen = (p->ihl & 0xf) * 4 + 8;
 	struct iphdr ip;
 	__s64 sum;
@@ -113,12 +111,12 @@ static __always_inline int reject_icmp_port_unreach(struct __sk_buff *skb, const
 }
 
 /*
- * REASON_REJECT_NO_BACKEND with *redirect set when an answer was built; the same reason as a
+ * REASON_REJECT_NO_BACKEND with *back_to_pod set when an answer was built; the same reason as a
  * drop for packets that get no answer: RSTs (never answer a RST) and later fragments (their
  * first fragment was answered).
  */
 static __always_inline int reject_no_backend(struct __sk_buff *skb, const struct pkt4 *p,
-					     bool *redirect)
+					     bool *back_to_pod)
 {
 	int ret;
 
@@ -127,7 +125,7 @@ static __always_inline int reject_no_backend(struct __sk_buff *skb, const struct
 	ret = p->proto == IPPROTO_TCP ? reject_tcp_rst(skb, p) : reject_icmp_port_unreach(skb, p);
 	if (ret < 0)
 		return ret;
-	*redirect = true;
+	*back_to_pod = true;
 	return REASON_REJECT_NO_BACKEND;
 }
 

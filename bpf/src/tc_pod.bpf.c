@@ -26,7 +26,8 @@
 #include "counters.h"
 
 /* A reply of a service flow (backend -> client): the source becomes the VIP again. */
-static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, bool *redirect)
+static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p,
+				      bool *back_to_pod)
 {
 	struct ct_key key = ct_key_of(p, CT_REPLY);
 	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, &key);
@@ -38,11 +39,12 @@ static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, boo
 	fwd_key = ct_forward_key(&key, v);
 	ct_touch_pair(v, &fwd_key, p, now);
 	return nat_reverse(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN,
-			   v->client_addr, redirect);
+			   v->client_addr, back_to_pod);
 }
 
 /* A known flow to a VIP keeps its backend while the entry is live and the backend exists. */
-static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p, bool *redirect)
+static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p,
+					  bool *back_to_pod)
 {
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
 	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, &key);
@@ -59,11 +61,12 @@ static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p,
 		return STEP_NEXT;
 	}
 	ct_touch_pair(v, &rep_key, p, now);
-	return nat_forward(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN, redirect);
+	return nat_forward(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN, back_to_pod);
 }
 
 /* First packet to a VIP: pick a backend, record the flow, DNAT (reject without backends). */
-static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p, bool *redirect)
+static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
+				       bool *back_to_pod)
 {
 	struct svc_value *svc = lb_lookup_service(p);
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
@@ -75,7 +78,7 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p, bo
 	if (!svc)
 		return REASON_PASS;
 	if (svc->backend_count == 0)
-		return reject_no_backend(skb, p, redirect);
+		return reject_no_backend(skb, p, back_to_pod);
 	be = lb_pick_backend(svc, &backend_id);
 	if (!be)
 		return -REASON_DROP_NO_SLOT;
@@ -83,7 +86,7 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p, bo
 	ret = ct_create(&key, be, backend_id, svc->svc_id, hairpin, p, bpf_ktime_get_ns());
 	if (ret < 0)
 		return ret;
-	return nat_forward(skb, p, be->addr, be->port, hairpin, redirect);
+	return nat_forward(skb, p, be->addr, be->port, hairpin, back_to_pod);
 }
 
 /* Parse and place fragments; STEP_NEXT when p is a TCP/UDP packet with known ports. */
@@ -96,49 +99,56 @@ static __always_inline int load_packet(struct __sk_buff *skb, struct pkt4 *p)
 	return frag_track(p);
 }
 
-/* The only place a step result becomes a verdict; every packet is counted exactly once. */
-static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret, bool redirect)
+/*
+ * The only place a step result becomes a verdict; every packet is counted exactly once.
+ * back_to_pod (hairpin, rejects): the frame returns into the pod it came from, through the
+ * egress of the same veth, with its MACs swapped.
+ */
+static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret,
+				  bool back_to_pod)
 {
 	if (ret == STEP_NEXT)
 		ret = REASON_PASS;
+	if (ret >= 0 && back_to_pod && nat_swap_macs(skb) < 0)
+		ret = -REASON_DROP_REWRITE_FAILED;
 	if (ret < 0) {
 		count_packet(-ret, len);
 		return TC_ACT_SHOT;
 	}
 	count_packet(ret, len);
-	return redirect ? bpf_redirect(skb->ifindex, 0) : TC_ACT_OK;
+	return back_to_pod ? bpf_redirect(skb->ifindex, 0) : TC_ACT_OK;
 }
 
 SEC("tc")
 int from_pod(struct __sk_buff *skb)
 {
 	__u32 len = skb->len;
-	bool redirect = false;
+	bool back_to_pod = false;
 	struct pkt4 p = {};
 	int ret;
 
 	ret = load_packet(skb, &p);
 	if (ret == STEP_NEXT)
-		ret = ct_reverse(skb, &p, &redirect);
+		ret = ct_reverse(skb, &p, &back_to_pod);
 	if (ret == STEP_NEXT)
-		ret = ct_established(skb, &p, &redirect);
+		ret = ct_established(skb, &p, &back_to_pod);
 	if (ret == STEP_NEXT)
-		ret = lb_new_flow(skb, &p, &redirect);
-	return finish(skb, len, ret, redirect);
+		ret = lb_new_flow(skb, &p, &back_to_pod);
+	return finish(skb, len, ret, back_to_pod);
 }
 
 SEC("tc")
 int to_pod(struct __sk_buff *skb)
 {
 	__u32 len = skb->len;
-	bool redirect = false;
+	bool back_to_pod = false;
 	struct pkt4 p = {};
 	int ret;
 
 	ret = load_packet(skb, &p);
 	if (ret == STEP_NEXT)
-		ret = ct_reverse(skb, &p, &redirect);
-	/* Hairpin replies leave the pod and are handled by from_pod; never loop a frame here. */
+		ret = ct_reverse(skb, &p, &back_to_pod);
+	/* Everything here already heads into the pod: a hairpin reply needs no bounce. */
 	return finish(skb, len, ret, false);
 }
 

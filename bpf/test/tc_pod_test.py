@@ -301,8 +301,8 @@ def main():
            udp_frame(CLIENT, 33100, *be_udp, opts=ra), "DNAT")
 
     # --- rejects
-    rst_want = eth(ipv4(rej_vip, CLIENT, TCP, tcp(rej_vip, CLIENT, 80, 40200, RST | ACK, seq=0,
-                                                  ack=1001, window=0), ttl=64, ident=0, frag=0x4000),
+    rst = tcp(rej_vip, CLIENT, 80, 40200, RST | ACK, seq=0, ack=1001, window=0)
+    rst_want = eth(ipv4(rej_vip, CLIENT, TCP, rst, ttl=64, ident=0, frag=0x4000),
                    dst=POD_MAC, src=HOST_MAC)
     expect("tcp syn without backends gets rst+ack", "from_pod",
            tcp_frame(CLIENT, 40200, rej_vip, 80, SYN, payload=b"", opts=ra), TC_ACT_REDIRECT,
