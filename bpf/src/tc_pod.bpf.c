@@ -119,8 +119,12 @@ static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret,
 	return back_to_pod ? bpf_redirect(skb->ifindex, 0) : TC_ACT_OK;
 }
 
-SEC("tc")
-int from_pod(struct __sk_buff *skb)
+/*
+ * Leaving the pod: every step. Entering the pod: reverse NAT only (replies of backends on other
+ * nodes); service traffic was DNATed as it left its client pod, and a hairpin reply here
+ * already heads into the pod, so nothing bounces.
+ */
+static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 {
 	__u32 len = skb->len;
 	bool back_to_pod = false;
@@ -130,6 +134,8 @@ int from_pod(struct __sk_buff *skb)
 	ret = load_packet(skb, &p);
 	if (ret == STEP_NEXT)
 		ret = ct_reverse(skb, &p, &back_to_pod);
+	if (!leaving_pod)
+		return finish(skb, len, ret, false);
 	if (ret == STEP_NEXT)
 		ret = ct_established(skb, &p, &back_to_pod);
 	if (ret == STEP_NEXT)
@@ -138,18 +144,15 @@ int from_pod(struct __sk_buff *skb)
 }
 
 SEC("tc")
+int from_pod(struct __sk_buff *skb)
+{
+	return pod_datapath(skb, true);
+}
+
+SEC("tc")
 int to_pod(struct __sk_buff *skb)
 {
-	__u32 len = skb->len;
-	bool back_to_pod = false;
-	struct pkt4 p = {};
-	int ret;
-
-	ret = load_packet(skb, &p);
-	if (ret == STEP_NEXT)
-		ret = ct_reverse(skb, &p, &back_to_pod);
-	/* Everything here already heads into the pod: a hairpin reply needs no bounce. */
-	return finish(skb, len, ret, false);
+	return pod_datapath(skb, false);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

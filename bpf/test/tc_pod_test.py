@@ -131,12 +131,13 @@ def map_keys(name):
                                                                   f"{BPFFS}/{name}")]
 
 
-def counters():
+def counters(field=0):
+    """Sum over CPUs of counters_v1 by reason: field 0 = packets, 1 = bytes."""
     total = [0] * len(REASONS)
     for e in bpftool("map", "dump", "pinned", f"{BPFFS}/counters_v1"):
         idx = struct.unpack("<I", bytes(int(x, 16) for x in e["key"]))[0]
         for cpu in e["values"]:
-            total[idx] += struct.unpack("<QQ", bytes(int(x, 16) for x in cpu["value"]))[0]
+            total[idx] += struct.unpack("<QQ", bytes(int(x, 16) for x in cpu["value"]))[field]
     return total
 
 
@@ -197,15 +198,17 @@ def check(name, cond, detail=""):
 
 
 def expect(name, prog, frame, verdict, out, reason):
-    before = counters()
+    before, bytes_before = counters(), counters(1)
     ret, got = run(prog, frame)
-    after = counters()
-    delta = [a - b for a, b in zip(after, before)]
+    delta = [a - b for a, b in zip(counters(), before)]
+    byte_delta = [a - b for a, b in zip(counters(1), bytes_before)]
     want_delta = [0] * len(REASONS)
     want_delta[REASONS.index(reason)] = 1
+    want_bytes = [n * len(frame) for n in want_delta]
     check(name + ": verdict", ret == verdict, f"got {ret}, want {verdict}")
     check(name + ": packet", got == out, f"\n  got  {got.hex()}\n  want {out.hex()}")
-    check(name + ": counted once as " + reason, delta == want_delta, f"delta {delta}")
+    check(name + ": counted once as " + reason, delta == want_delta and byte_delta == want_bytes,
+          f"delta {delta} bytes {byte_delta}")
     return got
 
 
