@@ -5,9 +5,9 @@
  *             service DNAT with conntrack, rejects for services without backends;
  *   to_pod    (tcx egress: packets entering the pod)  reverse NAT of replies.
  *
- * One packet: pkt4_parse -> frag_track -> ct_reverse -> ct_established -> lb_new_flow.
- * Every step returns a drop reason (< 0), a final reason, or STEP_NEXT; the entry point turns
- * the result into a verdict and counts the packet once.
+ * One packet: pkt4_parse -> frag_track -> ct_reverse -> ct_established -> lb_new_flow -> finish.
+ * Every step returns a drop reason (< 0), a final reason, or STEP_NEXT; finish turns the result
+ * into a verdict and counts the packet once.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
