@@ -103,7 +103,8 @@ enum ferry_reason {
 	REASON_DROP_CT_FULL    = 6,   /* conntrack insert failed */
 	REASON_FRAG_UNKNOWN    = 7,   /* later fragment whose first fragment was not seen: passed */
 	REASON_DROP_REJECT_FAILED = 8,/* building the reject packet failed */
-	REASON_MAX             = 9,
+	REASON_DROP_REWRITE_FAILED = 9,/* an skb store or checksum helper failed mid-rewrite */
+	REASON_MAX             = 10,
 };
 
 struct counter {

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Service conntrack: each flow owns two ct_v1 entries, FORWARD keyed by the client's tuple
+ * (client -> VIP) and REPLY keyed by the tuple the backend answers with (backend -> client, or
+ * backend -> hairpin_addr). A packet in either direction refreshes both, so one-way streams keep
+ * their backend.
+ */
+#ifndef FERRY_CONNTRACK_H
+#define FERRY_CONNTRACK_H
+
+#include <stdbool.h>
+#include "config.h"
+#include "maps.h"
+#include "parse.h"
+
+static __always_inline struct ct_key ct_key_of(const struct pkt4 *p, enum ct_dir dir)
+{
+	struct ct_key k = {
+		.saddr = p->saddr,
+		.daddr = p->daddr,
+		.sport = p->sport,
+		.dport = p->dport,
+		.proto = p->proto,
+		.dir = dir,
+	};
+
+	return k;
+}
+
+/* The reply key belonging to a forward entry. */
+static __always_inline struct ct_key ct_reply_key(const struct ct_key *fwd,
+						  const struct ct_value *v)
+{
+	struct ct_key k = {
+		.saddr = v->nat_addr,
+		.daddr = (v->flags & CT_F_HAIRPIN) ? hairpin_addr : fwd->saddr,
+		.sport = v->nat_port,
+		.dport = fwd->sport,
+		.proto = fwd->proto,
+		.dir = CT_REPLY,
+	};
+
+	return k;
+}
+
+/* The forward key belonging to a reply entry. */
+static __always_inline struct ct_key ct_forward_key(const struct ct_key *rep,
+						    const struct ct_value *v)
+{
+	struct ct_key k = {
+		.saddr = (v->flags & CT_F_HAIRPIN) ? v->client_addr : rep->daddr,
+		.daddr = v->nat_addr,
+		.sport = rep->dport,
+		.dport = v->nat_port,
+		.proto = rep->proto,
+		.dir = CT_FORWARD,
+	};
+
+	return k;
+}
+
+static __always_inline bool ct_expired(const struct ct_value *v, __u64 now)
+{
+	return v->expires_ns <= now;
+}
+
+/* FIN/RST moves a TCP flow to CLOSING; the deadline restarts with the matching timeout. */
+static __always_inline void ct_touch(struct ct_value *v, const struct pkt4 *p, __u64 now)
+{
+	__u64 timeout = p->proto == IPPROTO_TCP ? ct_tcp_timeout_ns : ct_udp_timeout_ns;
+
+	if (p->tcp_flags & (TCPF_FIN | TCPF_RST))
+		v->flags |= CT_F_CLOSING;
+	if (v->flags & CT_F_CLOSING)
+		timeout = ct_closing_timeout_ns;
+	v->expires_ns = now + timeout;
+}
+
+/* Refreshes an entry and its peer (looked up by peer_key; a missing peer is left alone). */
+static __always_inline void ct_touch_pair(struct ct_value *v, const struct ct_key *peer_key,
+					  const struct pkt4 *p, __u64 now)
+{
+	struct ct_value *peer = bpf_map_lookup_elem(&ct_v1, peer_key);
+
+	ct_touch(v, p, now);
+	if (peer)
+		ct_touch(peer, p, now);
+}
+
+/* Inserts both entries of a new flow; key is the client's forward key. */
+static __always_inline int ct_create(const struct ct_key *fwd_key, const struct backend *be,
+				     __u32 backend_id, __u32 svc_id, bool hairpin,
+				     const struct pkt4 *p, __u64 now)
+{
+	struct ct_value fwd = {
+		.nat_addr = be->addr,
+		.nat_port = be->port,
+		.flags = hairpin ? CT_F_HAIRPIN : 0,
+		.svc_id = svc_id,
+		.backend_id = backend_id,
+	};
+	struct ct_value rep = {
+		.nat_addr = fwd_key->daddr,
+		.nat_port = fwd_key->dport,
+		.flags = fwd.flags,
+		.svc_id = svc_id,
+		.backend_id = backend_id,
+		.client_addr = fwd_key->saddr,
+	};
+	struct ct_key rep_key = ct_reply_key(fwd_key, &fwd);
+
+	ct_touch(&fwd, p, now);
+	ct_touch(&rep, p, now);
+	if (bpf_map_update_elem(&ct_v1, &rep_key, &rep, BPF_ANY) < 0)
+		return -REASON_DROP_CT_FULL;
+	if (bpf_map_update_elem(&ct_v1, fwd_key, &fwd, BPF_ANY) < 0) {
+		bpf_map_delete_elem(&ct_v1, &rep_key);
+		return -REASON_DROP_CT_FULL;
+	}
+	return 0;
+}
+
+/* Removes a stale forward entry and its reply entry. */
+static __always_inline void ct_delete_flow(const struct ct_key *fwd_key, const struct ct_value *v)
+{
+	struct ct_key rep_key = ct_reply_key(fwd_key, v);
+
+	bpf_map_delete_elem(&ct_v1, &rep_key);
+	bpf_map_delete_elem(&ct_v1, fwd_key);
+}
+
+#endif /* FERRY_CONNTRACK_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Every map of the pod datapath. Names are the pin names under the agent's bpffs root. */
+#ifndef FERRY_MAPS_H
+#define FERRY_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "ferry_abi.h"
+
+/* services_v1: (VIP, port, proto) -> svc id + backend count; written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct svc_key);
+	__type(value, struct svc_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} services_v1 SEC(".maps");
+
+/* slots_v1: (svc id, slot) -> backend id, the table the random pick indexes; written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct slot_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} slots_v1 SEC(".maps");
+
+/* backends_v1: backend id -> endpoint address and port; written by the agent, absent = removed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u32);
+	__type(value, struct backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} backends_v1 SEC(".maps");
+
+/* ct_v1: forward + reply NAT entries of service flows; written by the datapath, pruned by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct ct_key);
+	__type(value, struct ct_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_v1 SEC(".maps");
+
+/* frag_v1: ports of fragmented datagrams learnt from first fragments; written by the datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct frag_key);
+	__type(value, struct frag_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} frag_v1 SEC(".maps");
+
+/* counters_v1: per-CPU packets/bytes by enum ferry_reason; written by the entry points only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, REASON_MAX);
+	__type(key, __u32);
+	__type(value, struct counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} counters_v1 SEC(".maps");
+
+#endif /* FERRY_MAPS_H */
