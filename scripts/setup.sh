@@ -11,9 +11,9 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 # command -> Debian package
-declare -A needed=([clang]=clang [llvm-strip]=llvm [bpftool]=bpftool [ip]=iproute2 [ethtool]=ethtool [mvn]=maven)
+declare -A needed=([clang]=clang [llvm-strip]=llvm [bpftool]=bpftool [ip]=iproute2 [ethtool]=ethtool [mvn]=maven [python3]=python3)
 missing=()
-for cmd in clang llvm-strip bpftool ip ethtool mvn; do
+for cmd in clang llvm-strip bpftool ip ethtool mvn python3; do
   command -v "$cmd" >/dev/null || missing+=("${needed[$cmd]}")
 done
 [[ -f /usr/include/bpf/bpf_helpers.h ]] || missing+=(libbpf-dev)

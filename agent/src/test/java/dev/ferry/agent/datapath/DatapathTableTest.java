@@ -165,12 +165,26 @@ class DatapathTableTest {
                 fromPod("IP options are kept and the packet DNATed",
                         syn.src(CLIENT, 40040).ipOptions(new byte[]{1, 1, 1, 0}), OK,
                         syn.src(CLIENT, 40040).ipOptions(new byte[]{1, 1, 1, 0}).dst(B1, 8080)),
-                fromPod("hairpin: a backend reaching itself is SNATed to the hairpin address",
-                        Packet.tcp(B1, 40050, WEB_VIP, 80, SYN), OK, Packet.tcp(HAIRPIN, 40050, B1, 8080, SYN)),
+                fromPod("hairpin: a backend reaching itself is SNATed and bounced straight back into the pod",
+                        Packet.tcp(B1, 40050, WEB_VIP, 80, SYN), REDIRECT,
+                        Packet.tcp(HAIRPIN, 40050, B1, 8080, SYN).swapMacs()),
                 after(List.of(Packet.tcp(B1, 40051, WEB_VIP, 80, SYN)),
-                        fromPod("hairpin reply goes back to the pod from the VIP",
-                                Packet.tcp(B1, 8080, HAIRPIN, 40051, SYN | ACK), OK,
-                                Packet.tcp(WEB_VIP, 80, B1, 40051, SYN | ACK)))
+                        fromPod("hairpin reply comes back to the pod from the VIP",
+                                Packet.tcp(B1, 8080, HAIRPIN, 40051, SYN | ACK), REDIRECT,
+                                Packet.tcp(WEB_VIP, 80, B1, 40051, SYN | ACK).swapMacs())),
+                fromPod("TCP SYN to a service without endpoints is answered with RST+ACK",
+                        Packet.tcp(CLIENT, 40080, EMPTY_VIP, 80, SYN), REDIRECT,
+                        Packet.tcp(EMPTY_VIP, 80, CLIENT, 40080, RST | ACK).seq(0, 1001).window(0)
+                                .ipHeader(0, 0, true).swapMacs()),
+                fromPod("TCP data to a service without endpoints is answered with RST, seq = its ack",
+                        Packet.tcp(CLIENT, 40081, EMPTY_VIP, 80, ACK), REDIRECT,
+                        Packet.tcp(EMPTY_VIP, 80, CLIENT, 40081, RST).seq(5000, 0).window(0)
+                                .ipHeader(0, 0, true).swapMacs()),
+                fromPod("TCP RST to a service without endpoints is dropped, never answered",
+                        Packet.tcp(CLIENT, 40082, EMPTY_VIP, 80, RST), SHOT, null),
+                fromPod("UDP to a service without endpoints is answered with ICMP port unreachable",
+                        Packet.udp(CLIENT, 40083, EMPTY_VIP, 53), REDIRECT,
+                        portUnreachable(Packet.udp(CLIENT, 40083, EMPTY_VIP, 53)))
         );
     }
 
@@ -232,6 +246,19 @@ class DatapathTableTest {
     private TestRunResult run(boolean fromPod, byte[] packet) {
         BpfProgram program = fromPod ? datapath.fromPod() : datapath.toPod();
         return program.testRun(packet, 1);
+    }
+
+    /** ICMP 3/3 from the VIP quoting the IP header and 8 bytes of the datagram, as Linux builds it. */
+    static Packet portUnreachable(Packet udp) {
+        byte[] frame = udp.bytes();
+        byte[] icmp = new byte[8 + 20 + 8];
+        icmp[0] = 3;
+        icmp[1] = 3;
+        System.arraycopy(frame, 14, icmp, 8, 28);
+        int sum = Packet.checksum(icmp, 0, icmp.length);
+        icmp[2] = (byte) (sum >> 8);
+        icmp[3] = (byte) sum;
+        return Packet.raw(EMPTY_VIP, CLIENT, ICMP, icmp).ipHeader(0, 0xc0, false).swapMacs();
     }
 
     static byte[] ipv6Frame() {

@@ -12,64 +12,121 @@ import java.util.List;
  * Every setter returns a copy, so a table can derive the expected packet from the input one:
  * {@code in.dst("10.244.1.11", 8080)}.
  */
-public record Packet(byte[] srcMac, byte[] dstMac, int etherType, byte[] src, byte[] dst, int proto, int ttl, int id,
-                     byte[] ipOptions, int fragOffset, boolean moreFragments, int sport, int dport, int tcpFlags,
-                     long seq, long ack, byte[] payload, boolean udpZeroChecksum, byte[] rawL4) {
+public final class Packet implements Cloneable {
     public static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
     public static final int TCP = 6, UDP = 17, ICMP = 1;
 
     private static final byte[] POD_MAC = HexFormat.of().parseHex("0a0000000001");
     private static final byte[] HOST_MAC = HexFormat.of().parseHex("0a0000000002");
 
+    private byte[] srcMac = POD_MAC, dstMac = HOST_MAC, src, dst, ipOptions = new byte[0], payload = new byte[0], rawL4;
+    private int etherType = 0x0800, proto, ttl = 64, id = 0x1234, tos, fragOffset, sport, dport, tcpFlags,
+            window = 65535;
+    private boolean moreFragments, dontFragment, udpZeroChecksum;
+    private long seq, ack;
+
+    private Packet() {
+    }
+
     public static Packet tcp(String src, int sport, String dst, int dport, int flags) {
-        return new Packet(POD_MAC, HOST_MAC, 0x0800, ip(src), ip(dst), TCP, 64, 0x1234, new byte[0], 0, false,
-                sport, dport, flags, 1000, flags == SYN ? 0 : 5000, new byte[0], false, null);
+        Packet p = new Packet();
+        p.proto = TCP;
+        p.src = ip(src);
+        p.dst = ip(dst);
+        p.sport = sport;
+        p.dport = dport;
+        p.tcpFlags = flags;
+        p.seq = 1000;
+        p.ack = (flags & ACK) != 0 ? 5000 : 0;
+        return p;
     }
 
     public static Packet udp(String src, int sport, String dst, int dport) {
-        return new Packet(POD_MAC, HOST_MAC, 0x0800, ip(src), ip(dst), UDP, 64, 0x1234, new byte[0], 0, false,
-                sport, dport, 0, 0, 0, "hello".getBytes(), false, null);
+        Packet p = new Packet();
+        p.proto = UDP;
+        p.src = ip(src);
+        p.dst = ip(dst);
+        p.sport = sport;
+        p.dport = dport;
+        p.payload = "hello".getBytes();
+        return p;
     }
 
     /** An IPv4 packet whose L4 part is given verbatim (ICMP, truncated headers...). */
     public static Packet raw(String src, String dst, int proto, byte[] l4) {
-        return new Packet(POD_MAC, HOST_MAC, 0x0800, ip(src), ip(dst), proto, 64, 0x1234, new byte[0], 0, false,
-                0, 0, 0, 0, 0, new byte[0], false, l4);
+        Packet p = new Packet();
+        p.proto = proto;
+        p.src = ip(src);
+        p.dst = ip(dst);
+        p.rawL4 = l4.clone();
+        return p;
+    }
+
+    private Packet copy(java.util.function.Consumer<Packet> change) {
+        try {
+            Packet p = (Packet) clone();
+            change.accept(p);
+            return p;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     public Packet src(String ip, int port) {
-        return new Packet(srcMac, dstMac, etherType, ip(ip), dst, proto, ttl, id, ipOptions, fragOffset, moreFragments,
-                port, dport, tcpFlags, seq, ack, payload, udpZeroChecksum, rawL4);
+        return copy(p -> {
+            p.src = ip(ip);
+            p.sport = port;
+        });
     }
 
     public Packet dst(String ip, int port) {
-        return new Packet(srcMac, dstMac, etherType, src, ip(ip), proto, ttl, id, ipOptions, fragOffset, moreFragments,
-                sport, port, tcpFlags, seq, ack, payload, udpZeroChecksum, rawL4);
+        return copy(p -> {
+            p.dst = ip(ip);
+            p.dport = port;
+        });
     }
 
-    public Packet payload(byte[] p) {
-        return new Packet(srcMac, dstMac, etherType, src, dst, proto, ttl, id, ipOptions, fragOffset, moreFragments,
-                sport, dport, tcpFlags, seq, ack, p, udpZeroChecksum, rawL4);
+    public Packet payload(byte[] bytes) {
+        return copy(p -> p.payload = bytes.clone());
     }
 
     public Packet ipOptions(byte[] options) {
-        return new Packet(srcMac, dstMac, etherType, src, dst, proto, ttl, id, options, fragOffset, moreFragments,
-                sport, dport, tcpFlags, seq, ack, payload, udpZeroChecksum, rawL4);
+        return copy(p -> p.ipOptions = options.clone());
     }
 
     public Packet udpZeroChecksum() {
-        return new Packet(srcMac, dstMac, etherType, src, dst, proto, ttl, id, ipOptions, fragOffset, moreFragments,
-                sport, dport, tcpFlags, seq, ack, payload, true, rawL4);
+        return copy(p -> p.udpZeroChecksum = true);
     }
 
     public Packet swapMacs() {
-        return new Packet(dstMac, srcMac, etherType, src, dst, proto, ttl, id, ipOptions, fragOffset, moreFragments,
-                sport, dport, tcpFlags, seq, ack, payload, udpZeroChecksum, rawL4);
+        return copy(p -> {
+            p.srcMac = dstMac;
+            p.dstMac = srcMac;
+        });
     }
 
     public Packet etherType(int type) {
-        return new Packet(srcMac, dstMac, type, src, dst, proto, ttl, id, ipOptions, fragOffset, moreFragments,
-                sport, dport, tcpFlags, seq, ack, payload, udpZeroChecksum, rawL4);
+        return copy(p -> p.etherType = type);
+    }
+
+    public Packet seq(long seq, long ack) {
+        return copy(p -> {
+            p.seq = seq;
+            p.ack = ack;
+        });
+    }
+
+    /** IP header fields of packets the datapath builds itself (rejects): id, TOS, DF, TTL. */
+    public Packet ipHeader(int id, int tos, boolean dontFragment) {
+        return copy(p -> {
+            p.id = id;
+            p.tos = tos;
+            p.dontFragment = dontFragment;
+        });
+    }
+
+    public Packet window(int window) {
+        return copy(p -> p.window = window);
     }
 
     /** The L4 segment (header + payload) with its checksum, as it sits after the IP header. */
@@ -79,7 +136,7 @@ public record Packet(byte[] srcMac, byte[] dstMac, int etherType, byte[] src, by
         if (proto == TCP) {
             b = ByteBuffer.allocate(20 + payload.length);
             b.putShort((short) sport).putShort((short) dport).putInt((int) seq).putInt((int) ack)
-                    .put((byte) (5 << 4)).put((byte) tcpFlags).putShort((short) 65535).putShort((short) 0)
+                    .put((byte) (5 << 4)).put((byte) tcpFlags).putShort((short) window).putShort((short) 0)
                     .putShort((short) 0).put(payload);
             b.putShort(16, (short) l4Checksum(b.array()));
         } else {
@@ -119,8 +176,8 @@ public record Packet(byte[] srcMac, byte[] dstMac, int etherType, byte[] src, by
         if (ipOptions.length % 4 != 0) throw new IllegalArgumentException("IP options must be padded to 4 bytes");
         int ihl = 5 + ipOptions.length / 4;
         ByteBuffer ipHeader = ByteBuffer.allocate(ihl * 4);
-        ipHeader.put((byte) (0x40 | ihl)).put((byte) 0).putShort((short) (ihl * 4 + l4.length)).putShort((short) id)
-                .putShort((short) ((mf ? 0x2000 : 0) | offsetUnits)).put((byte) ttl).put((byte) proto)
+        ipHeader.put((byte) (0x40 | ihl)).put((byte) tos).putShort((short) (ihl * 4 + l4.length)).putShort((short) id)
+                .putShort((short) ((dontFragment ? 0x4000 : 0) | (mf ? 0x2000 : 0) | offsetUnits)).put((byte) ttl).put((byte) proto)
                 .putShort((short) 0).put(src).put(dst).put(ipOptions);
         ipHeader.putShort(10, (short) checksum(ipHeader.array(), 0, ihl * 4));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,0 +1,103 @@
+package dev.ferry.agent.datapath.abi;
+
+import dev.ferry.agent.datapath.Datapath;
+import dev.ferry.bpf.Btf;
+import dev.ferry.bpf.BtfField;
+import dev.ferry.bpf.BtfStruct;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.InputStream;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.PaddingLayout;
+import java.lang.foreign.StructLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * bpf/src/ferry_abi.h is the single source of truth: every Java layout must equal the BTF that
+ * clang wrote into the compiled object, field by field (name, offset, size) and in total size.
+ * Change a C struct without its Java codec and this fails.
+ */
+class AbiLayoutTest {
+    private static Path object;
+    private static Btf btf;
+
+    @BeforeAll
+    static void parseBtf() throws Exception {
+        object = Files.createTempFile("tc_pod", ".bpf.o");
+        try (InputStream in = Datapath.class.getResourceAsStream(Datapath.POD_OBJECT)) {
+            assertNotNull(in, Datapath.POD_OBJECT + " missing: bpf module not built");
+            Files.write(object, in.readAllBytes());
+        }
+        btf = Btf.parse(object); // reading an ELF needs no privileges
+    }
+
+    @AfterAll
+    static void cleanup() throws Exception {
+        if (btf != null) btf.close();
+        Files.deleteIfExists(object);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyJavaLayoutEqualsTheBtfStruct() {
+        return Abi.structs().stream().map(layout -> DynamicTest.dynamicTest("struct " + layout.name().orElseThrow(), () -> {
+            BtfStruct c = btf.struct(layout.name().orElseThrow())
+                    .orElseThrow(() -> new AssertionError("struct " + layout.name().get() + " is not in the BTF"));
+            assertEquals(List.of(), differences(layout, c));
+        }));
+    }
+
+    @Test
+    void reasonEnumEqualsTheCEnum() {
+        Map<String, Long> c = btf.enumValues("ferry_reason");
+        Map<String, Long> java = new LinkedHashMap<>();
+        for (Reason r : Reason.values()) java.put(r.cName(), (long) r.ordinal());
+        java.put("REASON_MAX", (long) Reason.values().length);
+        assertEquals(java, c);
+    }
+
+    @Test
+    void theCheckItselfCatchesAFieldThatMoved() {
+        // What a C-only edit looks like: a field shifted and the struct grown.
+        BtfStruct drifted = new BtfStruct("svc_key", 12, List.of(new BtfField("vip", 0, 4),
+                new BtfField("port", 4, 2), new BtfField("proto", 8, 1), new BtfField("pad", 9, 1)));
+        List<String> diffs = differences(SvcKey.LAYOUT, drifted);
+        assertTrue(diffs.contains("size: java 8, C 12"), diffs.toString());
+        assertTrue(diffs.contains("proto: java offset 6 size 1, C offset 8 size 1"), diffs.toString());
+    }
+
+    /** Human-readable differences between a Java struct layout and its C counterpart. */
+    static List<String> differences(StructLayout java, BtfStruct c) {
+        List<String> out = new ArrayList<>();
+        if (java.byteSize() != c.size()) out.add("size: java " + java.byteSize() + ", C " + c.size());
+        Map<String, long[]> javaFields = new LinkedHashMap<>();
+        long offset = 0;
+        for (MemoryLayout member : java.memberLayouts()) {
+            if (!(member instanceof PaddingLayout)) {
+                javaFields.put(member.name().orElse("?"), new long[]{offset, member.byteSize()});
+            }
+            offset += member.byteSize();
+        }
+        for (BtfField f : c.fields()) {
+            long[] j = javaFields.remove(f.name());
+            if (j == null) {
+                out.add(f.name() + ": in C (offset " + f.offset() + "), not in java");
+            } else if (j[0] != f.offset() || j[1] != f.size()) {
+                out.add(f.name() + ": java offset " + j[0] + " size " + j[1] + ", C offset " + f.offset() + " size " + f.size());
+            }
+        }
+        javaFields.keySet().forEach(name -> out.add(name + ": in java, not in C"));
+        return out;
+    }
+}
