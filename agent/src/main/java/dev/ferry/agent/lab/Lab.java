@@ -16,6 +16,10 @@ import java.util.regex.Pattern;
  * of killed runs never collide. {@link #close()} removes all of it; so does a JVM shutdown hook
  * (Ctrl-C in the demo) and, as a last resort, the Cleaner.
  *
+ * <p>One node needs nothing else. With several nodes or an {@link External} client, a fabric
+ * namespace holds a bridge that plays the switch; every node gets eth0 on it and routes the
+ * other nodes' pod CIDRs via their addresses (host-gw). Nothing is created in the root namespace.
+ *
  * <pre>
  * try (Lab lab = Lab.builder().node("n1").pod("n1", "client", "10.244.1.10").build()) { ... }
  * </pre>
@@ -30,6 +34,7 @@ public final class Lab implements AutoCloseable {
     private final boolean podTxChecksumOffload;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Pod> pods = new LinkedHashMap<>();
+    private final Map<String, External> externals = new LinkedHashMap<>();
     private final Cleanup cleanup = new Cleanup();
     private final Cleaner.Cleanable cleanable;
     private final Thread shutdownHook;
@@ -76,12 +81,41 @@ public final class Lab implements AutoCloseable {
         return pod;
     }
 
+    public synchronized External external(String name) {
+        External external = externals.get(name);
+        if (external == null) {
+            throw new IllegalArgumentException("no external client '" + name + "' in lab " + prefix + "; externals: " + externals.keySet());
+        }
+        return external;
+    }
+
+    public synchronized List<Node> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
     public synchronized List<Pod> pods() {
         return List.copyOf(pods.values());
     }
 
     public String nodeNs(String node) {
         return node(node).netns();
+    }
+
+    /** The node's fabric address (what NodePort clients dial); only in labs with a fabric. */
+    public String nodeIp(String node) {
+        String ip = node(node).ip();
+        if (ip == null) {
+            throw new IllegalStateException("lab " + prefix + " has one node and no fabric, so node " + node + " has no address");
+        }
+        return ip;
+    }
+
+    public String externalNs(String name) {
+        return external(name).netns();
+    }
+
+    public String externalIp(String name) {
+        return external(name).ip();
     }
 
     public String podNs(String pod) {
@@ -136,7 +170,12 @@ public final class Lab implements AutoCloseable {
 
     /** A {@link Client} inside the pod, closed with the lab. */
     public Client client(String pod) {
-        return closeWithLab(new Client(podNs(pod)));
+        return clientIn(podNs(pod));
+    }
+
+    /** A {@link Client} inside any namespace of the lab (a node, an external client), closed with the lab. */
+    public Client clientIn(String netns) {
+        return closeWithLab(new Client(netns));
     }
 
     /** Removes every namespace and link of this lab. Safe to call more than once. */
@@ -150,19 +189,56 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private synchronized void addNode(String name) {
+    private String fabricNs() {
+        return netnsName("fabric");
+    }
+
+    private void createFabric() {
+        cleanup.register(fabricNs(), Plumbing.undoNamespace(fabricNs()));
+        Plumbing.createFabric(fabricNs()).forEach(Commands::run);
+    }
+
+    private synchronized void addNode(String name, String podCidr, String ip) {
         checkNewName(name);
-        Node node = new Node(name, netnsName(name));
-        cleanup.register(node.netns(), Plumbing.undoNode(node));
+        Node node = new Node(name, netnsName(name), ip, podCidr);
+        cleanup.register(node.netns(), Plumbing.undoNamespace(node.netns()));
         nodes.put(name, node);
         Plumbing.createNode(node).forEach(Commands::run);
+        if (ip != null) {
+            Plumbing.plugIntoFabric(node.netns(), fabricNs(), fabricPort(), ip).forEach(Commands::run);
+        }
+    }
+
+    /** host-gw routing: every node learns every other node's pod CIDR. */
+    private synchronized void routePodCidrs() {
+        for (Node from : nodes.values()) {
+            for (Node to : nodes.values()) {
+                if (from != to && to.podCidr() != null) {
+                    Commands.run(Plumbing.routePodCidr(from, to));
+                }
+            }
+        }
+    }
+
+    private synchronized void addExternal(String name, String ip) {
+        checkNewName(name);
+        External external = new External(name, netnsName(name), ip);
+        cleanup.register(external.netns(), Plumbing.undoNamespace(external.netns()));
+        externals.put(name, external);
+        Plumbing.createExternal(external).forEach(Commands::run);
+        Plumbing.plugIntoFabric(external.netns(), fabricNs(), fabricPort(), ip).forEach(Commands::run);
+    }
+
+    /** The switch side of a fabric link; lives in the fabric namespace only. */
+    private String fabricPort() {
+        return prefix + "f" + (++vethCounter);
     }
 
     private void checkNewName(String name) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name must match " + NAME + ": " + name);
         }
-        if (nodes.containsKey(name) || pods.containsKey(name)) {
+        if (nodes.containsKey(name) || pods.containsKey(name) || externals.containsKey(name) || name.equals("fabric")) {
             throw new IllegalArgumentException("'" + name + "' already exists in lab " + prefix);
         }
     }
@@ -174,7 +250,8 @@ public final class Lab implements AutoCloseable {
     /** Collects the topology; {@link #build()} creates it, all or nothing. */
     public static final class Builder {
         private final String prefix;
-        private final List<String> nodes = new ArrayList<>();
+        private final List<NodeSpec> nodes = new ArrayList<>();
+        private final List<String> externals = new ArrayList<>();
         private final List<PodSpec> pods = new ArrayList<>();
         private boolean podTxChecksumOffload = true;
 
@@ -184,7 +261,21 @@ public final class Lab implements AutoCloseable {
 
         /** A node namespace named {@code <prefix>-<name>}. */
         public Builder node(String name) {
-            nodes.add(name);
+            return node(name, null);
+        }
+
+        /**
+         * A node whose pods live in podCidr; with two or more nodes, the others route it via this
+         * node's fabric address (host-gw). Pods may still get any IP: the node routes each by /32.
+         */
+        public Builder node(String name, String podCidr) {
+            nodes.add(new NodeSpec(name, podCidr));
+            return this;
+        }
+
+        /** A client outside the cluster, {@code <prefix>-<name>}, on the nodes' fabric. */
+        public Builder external(String name) {
+            externals.add(name);
             return this;
         }
 
@@ -203,13 +294,28 @@ public final class Lab implements AutoCloseable {
             return this;
         }
 
+        private record NodeSpec(String name, String podCidr) {
+        }
+
         private record PodSpec(String node, String name, String ip) {
         }
 
         public Lab build() {
             Lab lab = new Lab(prefix, podTxChecksumOffload);
             try {
-                nodes.forEach(lab::addNode);
+                // One node needs no fabric; several nodes or an outside client share one L2 segment.
+                boolean fabric = nodes.size() > 1 || !externals.isEmpty();
+                if (fabric) {
+                    lab.createFabric();
+                }
+                for (int i = 0; i < nodes.size(); i++) {
+                    NodeSpec node = nodes.get(i);
+                    lab.addNode(node.name(), node.podCidr(), fabric ? Plumbing.FABRIC_PREFIX + (11 + i) : null);
+                }
+                lab.routePodCidrs();
+                for (int i = 0; i < externals.size(); i++) {
+                    lab.addExternal(externals.get(i), Plumbing.FABRIC_PREFIX + (101 + i));
+                }
                 pods.forEach(p -> lab.addPod(p.node(), p.name(), p.ip()));
                 return lab;
             } catch (RuntimeException e) {

@@ -13,7 +13,44 @@ final class Plumbing {
     /** Calico's gateway address. Each host veth holds it as a /32, so it answers the pod's ARP for it. */
     static final String GATEWAY = "169.254.1.1";
 
+    /** Nodes and external clients share one L2 segment, like hosts on a switch. */
+    static final String FABRIC_PREFIX = "192.168.254.";
+    static final int FABRIC_PREFIX_LENGTH = 24;
+    static final String FABRIC_BRIDGE = "br0";
+
     private Plumbing() {
+    }
+
+    /** A namespace holding only the bridge that plays the switch, so nothing lands in the root namespace. */
+    static List<List<String>> createFabric(String fabricNetns) {
+        return List.of(
+                List.of("ip", "netns", "add", fabricNetns),
+                ip(fabricNetns, "link", "add", FABRIC_BRIDGE, "type", "bridge"),
+                ip(fabricNetns, "link", "set", FABRIC_BRIDGE, "up"));
+    }
+
+    /** Plugs a namespace into the fabric as eth0 with address ip; port is the switch side. */
+    static List<List<String>> plugIntoFabric(String netns, String fabricNetns, String port, String ip) {
+        return List.of(
+                ip(fabricNetns, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", netns),
+                ip(fabricNetns, "link", "set", port, "master", FABRIC_BRIDGE, "up"),
+                ip(netns, "addr", "add", ip + "/" + FABRIC_PREFIX_LENGTH, "dev", "eth0"),
+                ip(netns, "link", "set", "eth0", "up"));
+    }
+
+    /** host-gw: a node reaches another node's pods through that node's fabric address. */
+    static List<String> routePodCidr(Node from, Node to) {
+        return ip(from.netns(), "route", "add", to.podCidr(), "via", to.ip(), "dev", "eth0");
+    }
+
+    static List<List<String>> createExternal(External external) {
+        return List.of(
+                List.of("ip", "netns", "add", external.netns()),
+                ip(external.netns(), "link", "set", "lo", "up"));
+    }
+
+    static List<List<String>> undoNamespace(String netns) {
+        return List.of(List.of("ip", "netns", "del", netns));
     }
 
     static List<List<String>> createNode(Node node) {
@@ -26,10 +63,6 @@ final class Plumbing {
                         "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
                         // Pods share the node's "subnet" of /32 routes; redirects would point them at each other.
                         "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0"));
-    }
-
-    static List<List<String>> undoNode(Node node) {
-        return List.of(List.of("ip", "netns", "del", node.netns()));
     }
 
     static List<List<String>> createPod(Pod pod, String nodeNetns, boolean txChecksumOffload) {
