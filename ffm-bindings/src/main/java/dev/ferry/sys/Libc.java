@@ -71,78 +71,42 @@ final class Libc {
 
     static int open(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
-            return (int) result(fd, state).orThrow("open", path);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            MemorySegment cPath = arena.allocateFrom(path);
+            return (int) capture(state -> (int) OPEN.invokeExact(state, cPath, flags)).orThrow("open", path);
         }
     }
 
     static Result close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) CLOSE.invokeExact(state, fd), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return capture(state -> (int) CLOSE.invokeExact(state, fd));
     }
 
     static Result setns(int fd, int nstype) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) SETNS.invokeExact(state, fd, nstype), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return capture(state -> (int) SETNS.invokeExact(state, fd, nstype));
     }
 
     static Result socket(int domain, int type, int protocol) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) SOCKET.invokeExact(state, domain, type, protocol), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return capture(state -> (int) SOCKET.invokeExact(state, domain, type, protocol));
     }
 
     static Result bind(int fd, MemorySegment address) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((int) BIND.invokeExact(state, fd, address, (int) address.byteSize()), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return capture(state -> (int) BIND.invokeExact(state, fd, address, (int) address.byteSize()));
     }
 
     static Result send(int fd, MemorySegment message, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((long) SEND.invokeExact(state, fd, message, message.byteSize(), flags), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return capture(state -> (long) SEND.invokeExact(state, fd, message, message.byteSize(), flags));
     }
 
     static Result recv(int fd, MemorySegment buffer, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return result((long) RECV.invokeExact(state, fd, buffer, buffer.byteSize(), flags), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return capture(state -> (long) RECV.invokeExact(state, fd, buffer, buffer.byteSize(), flags));
     }
 
     /** poll(2) on one fd for POLLIN; value is 0 on timeout, 1 when readable. */
     static Result pollIn(int fd, int timeoutMillis) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment pollfd = arena.allocate(8); // struct pollfd { int fd; short events; short revents; }
             pollfd.set(JAVA_INT, 0, fd);
             pollfd.set(JAVA_SHORT, 4, POLLIN);
-            return result((int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return capture(state -> (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis));
         }
     }
 
@@ -168,8 +132,20 @@ final class Libc {
                 FunctionDescriptor.of(returns, args), Linker.Option.captureCallState("errno"));
     }
 
-    private static Result result(long value, MemorySegment state) {
-        return new Result(value, value < 0 ? (int) ERRNO.get(state, 0L) : 0);
+    /** One downcall made with a fresh errno capture segment. */
+    @FunctionalInterface
+    private interface Downcall {
+        long invoke(MemorySegment callState) throws Throwable;
+    }
+
+    private static Result capture(Downcall call) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long value = call.invoke(state);
+            return new Result(value, value < 0 ? (int) ERRNO.get(state, 0L) : 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     private static RuntimeException rethrow(Throwable t) {

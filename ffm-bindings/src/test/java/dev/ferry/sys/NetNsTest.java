@@ -1,8 +1,7 @@
 package dev.ferry.sys;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -14,22 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NetNsTest {
-    private final String ns = Ip.uniqueNamespace();
-
-    @BeforeEach
-    void createNamespace() throws Exception {
-        PrivilegedGate.require();
-        Ip.run("netns", "add", ns);
-    }
-
-    @AfterEach
-    void deleteNamespace() throws Exception {
-        Ip.run("netns", "del", ns);
-    }
+    @RegisterExtension
+    final ScratchNamespace scratch = new ScratchNamespace();
+    private final String ns = scratch.name();
 
     @Test
     void socketsCreatedAfterEnterLiveInTheNamespace() throws Exception {
-        // The namespace's loopback is down, so connecting to it fails there; the root's would succeed.
+        // The listener lives in the namespace, so the same port on the root namespace's loopback refuses.
         try (ServerSocketChannel server = NetNs.call(ns, () ->
                 ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))) {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();

@@ -1,8 +1,7 @@
 package dev.ferry.sys;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,18 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NetlinkTest {
-    private final String ns = Ip.uniqueNamespace();
-
-    @BeforeEach
-    void createNamespace() throws Exception {
-        PrivilegedGate.require();
-        Ip.run("netns", "add", ns);
-    }
-
-    @AfterEach
-    void deleteNamespace() throws Exception {
-        Ip.run("netns", "del", ns);
-    }
+    @RegisterExtension
+    final ScratchNamespace scratch = new ScratchNamespace();
+    private final String ns = scratch.name();
 
     @Test
     void listsTheLinksOfTheCallersNamespace() throws Exception {
