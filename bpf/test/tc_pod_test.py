@@ -436,7 +436,9 @@ def load_object(argv):
     if len(argv) > 1:
         obj = argv[1]
     else:
-        out = tempfile.mkdtemp(prefix="ferry-bpf-")
+        global _BUILD_DIR  # removed when the interpreter exits, also on failure
+        _BUILD_DIR = tempfile.TemporaryDirectory(prefix="ferry-bpf-")
+        out = _BUILD_DIR.name
         subprocess.run(["bash", os.path.join(os.path.dirname(__file__), "..", "build.sh"), out],
                        check=True, stdout=subprocess.DEVNULL)
         obj = os.path.join(out, "tc_pod.bpf.o")

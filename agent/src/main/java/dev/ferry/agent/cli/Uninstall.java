@@ -17,6 +17,21 @@ public final class Uninstall {
     private Uninstall() {
     }
 
+    /** Ferry's pins: versioned maps ("services_v1") and everything under links/. Nothing else is touched. */
+    private static boolean isFerryPin(Path root, Path p) {
+        Path relative = root.relativize(p);
+        return relative.startsWith("links") || relative.toString().matches("[a-z0-9_]+_v\\d+");
+    }
+
+    /** The root may be a bpffs mount point itself, or hold the kernel's maps.debug: then it stays. */
+    private static void deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmptyOrMountPoint) {
+            // left in place on purpose
+        }
+    }
+
     public static int run(Path bpffsRoot) throws IOException {
         if (!Files.isDirectory(bpffsRoot)) {
             System.out.println("nothing to uninstall: " + bpffsRoot + " does not exist");
@@ -36,14 +51,18 @@ public final class Uninstall {
                 }
             }
         }
-        int unpinned;
+        int unpinned = 0;
         try (Stream<Path> all = Files.walk(bpffsRoot)) {
-            var paths = all.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : paths) Files.deleteIfExists(p);
-            unpinned = (int) paths.stream().filter(p -> !p.equals(bpffsRoot) && !p.equals(links)).count();
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                if (p.equals(bpffsRoot) || p.equals(links) || !isFerryPin(bpffsRoot, p)) continue;
+                Files.deleteIfExists(p);
+                unpinned++;
+            }
         }
-        System.out.println("uninstalled: " + detached + " links detached, " + unpinned + " pins removed, "
-                + bpffsRoot + " deleted");
+        Files.deleteIfExists(links);
+        deleteIfEmpty(bpffsRoot);
+        System.out.println("uninstalled: " + detached + " links detached, " + unpinned + " pins removed under "
+                + bpffsRoot);
         return 0;
     }
 }

@@ -80,7 +80,7 @@ public final class PodInterfaceAttacher implements AutoCloseable {
     }
 
     private void run() {
-        try (LinkWatcher watcher = new LinkWatcher()) {
+        try (LinkWatcher watcher = LinkWatcher.open()) {
             while (running) {
                 watcher.awaitChange(RESYNC);
                 if (running) sync();

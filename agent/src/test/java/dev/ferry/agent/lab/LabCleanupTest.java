@@ -1,5 +1,7 @@
 package dev.ferry.agent.lab;
 
+import dev.ferry.agent.testing.Privileged;
+
 import dev.ferry.sys.NetLink;
 import dev.ferry.sys.NetNs;
 import dev.ferry.sys.Netlink;
@@ -26,7 +28,7 @@ class LabCleanupTest {
 
     @BeforeEach
     void requirePrivileges() {
-        PrivilegedLab.require();
+        Privileged.require();
     }
 
     @Test

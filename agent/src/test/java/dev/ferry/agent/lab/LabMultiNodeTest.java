@@ -1,5 +1,7 @@
 package dev.ferry.agent.lab;
 
+import dev.ferry.agent.testing.Privileged;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,7 +16,7 @@ class LabMultiNodeTest {
 
     @Test
     void podsTalkAcrossNodesAndOutsidersReachNodes() throws Exception {
-        PrivilegedLab.require();
+        Privileged.require();
         String prefix;
         try (Lab lab = Lab.builder()
                 .node("n1", "10.244.1.0/24")

@@ -1,5 +1,7 @@
 package dev.ferry.agent.lab;
 
+import dev.ferry.agent.testing.Privileged;
+
 import dev.ferry.sys.LinkWatcher;
 import dev.ferry.sys.NetLink;
 import dev.ferry.sys.NetNs;
@@ -28,7 +30,7 @@ class LabTrafficTest {
 
     @BeforeAll
     static void buildLab() {
-        PrivilegedLab.require();
+        Privileged.require();
         lab = Lab.builder()
                 .node("n1")
                 .pod("n1", "client", "10.244.1.10")

@@ -1,36 +1,38 @@
 package dev.ferry.agent.testing;
 
+import dev.ferry.agent.lab.LabPreconditions;
 import org.junit.jupiter.api.Assumptions;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * Guard for tests that need root, bpffs and iproute2. Under CI=true a missing privilege fails
- * the test (CI must run them all); on a developer machine it skips with the reason.
+ * Guard for tests that need root, bpffs and the lab's tools. Under CI=true a missing
+ * requirement fails the test (CI must run them all); on a developer machine it skips with the
+ * reason.
  */
 public final class Privileged {
     private Privileged() {
     }
 
     public static void require() {
-        String missing = missing();
-        if (missing == null) return;
+        Optional<String> missing = LabPreconditions.missing().or(Privileged::bpffsMissing);
+        if (missing.isEmpty()) return;
         if ("true".equals(System.getenv("CI"))) {
-            throw new AssertionError("privileged test can not run under CI=true: " + missing);
+            throw new AssertionError("privileged test can not run under CI=true: " + missing.get());
         }
-        Assumptions.abort("privileged test skipped: " + missing);
+        Assumptions.abort("privileged test skipped: " + missing.get());
     }
 
-    private static String missing() {
-        if (!"root".equals(System.getProperty("user.name"))) return "not running as root";
-        if (!Files.isDirectory(Path.of("/sys/fs/bpf"))) return "no /sys/fs/bpf";
+    private static Optional<String> bpffsMissing() {
         try {
-            if (!"bpf".equals(Files.getFileStore(Path.of("/sys/fs/bpf")).type())) return "bpffs not mounted at /sys/fs/bpf";
-        } catch (java.io.IOException e) {
-            return e.getMessage();
+            Path bpffs = Path.of("/sys/fs/bpf");
+            if (Files.isDirectory(bpffs) && "bpf".equals(Files.getFileStore(bpffs).type())) return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
         }
-        if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))) return "no iproute2";
-        return null;
+        return Optional.of("bpffs is not mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)");
     }
 }

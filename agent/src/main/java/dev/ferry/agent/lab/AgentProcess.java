@@ -1,0 +1,140 @@
+package dev.ferry.agent.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real `ferry agent` process inside a lab node's namespace, as an operator would run it:
+ * {@code ip netns exec NODE java -jar ferry.jar agent ...}. `ip netns exec` remounts /sys, so
+ * the agent gets a bpffs of its own mounted under a work directory and passed as --bpffs-root.
+ * close() stops it, runs `ferry uninstall`, unmounts and deletes everything it created.
+ */
+public final class AgentProcess implements AutoCloseable {
+    private final String nodeNs;
+    private final Path workDir;
+    private final Path bpffs;
+    private final Path servicesFile;
+    private final Path log;
+    private Process process;
+    private boolean mounted;
+
+    private AgentProcess(Lab lab, String node) throws IOException {
+        this.nodeNs = lab.nodeNs(node);
+        this.workDir = Files.createTempDirectory("ferry-" + lab.prefix() + "-" + node + "-");
+        this.bpffs = workDir.resolve("bpffs");
+        this.servicesFile = workDir.resolve("services.yaml");
+        this.log = workDir.resolve("agent.log");
+        Files.createDirectories(bpffs);
+        Commands.run(List.of("mount", "-t", "bpf", "bpf", bpffs.toString()));
+        mounted = true;
+        lab.closeWithLab(this); // an interrupted demo or test still unmounts
+    }
+
+    /** Writes the services file first, so the agent's very first state is complete. */
+    public static AgentProcess start(Lab lab, String node, String servicesYaml) throws IOException {
+        AgentProcess agent = new AgentProcess(lab, node);
+        try {
+            agent.writeServices(servicesYaml);
+            agent.startProcess();
+            return agent;
+        } catch (IOException | RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    /** Starts (or restarts) the agent process on the same bpffs. */
+    public void startProcess() throws IOException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", nodeNs));
+        command.addAll(Jars.ferryCommand());
+        command.addAll(List.of("agent", "--services-file", servicesFile.toString(), "--bpffs-root", bpffs.toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** Atomically replaces the services file (rename), as a config-map volume update would. */
+    public void writeServices(String yaml) throws IOException {
+        Path tmp = workDir.resolve("services.yaml.tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, servicesFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Waits until the agent log contains {@code text} (counting occurrences after {@code since}). */
+    public boolean awaitLog(String text, int occurrences, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (countInLog(text) >= occurrences) return true;
+            if (process != null && !process.isAlive()) return false;
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    public int countInLog(String text) {
+        String all = log();
+        int count = 0;
+        for (int i = all.indexOf(text); i >= 0; i = all.indexOf(text, i + 1)) count++;
+        return count;
+    }
+
+    public String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    public Path bpffsRoot() {
+        return bpffs;
+    }
+
+    /** SIGTERM, as kubelet stops a pod; the programs stay attached. */
+    public void stop() throws InterruptedException {
+        if (process == null) return;
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        process = null;
+    }
+
+    /** Runs `ferry uninstall` for this agent's bpffs root; returns its output. */
+    public String uninstall() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(Jars.ferryCommand());
+        command.addAll(List.of("uninstall", "--bpffs-root", bpffs.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IOException("ferry uninstall failed: " + out);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+            if (mounted && Files.exists(bpffs.resolve("links"))) uninstall();
+        } catch (Exception e) {
+            System.err.println("lab: stopping the agent: " + e.getMessage());
+        }
+        if (mounted) {
+            Commands.runIgnoringFailure(List.of("umount", bpffs.toString()));
+            mounted = false;
+        }
+        try (Stream<Path> all = Files.walk(workDir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+}

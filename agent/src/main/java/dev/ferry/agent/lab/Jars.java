@@ -1,0 +1,31 @@
+package dev.ferry.agent.lab;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** How to start another ferry process: this JVM's java binary and ferry.jar. */
+final class Jars {
+    private Jars() {
+    }
+
+    static List<String> ferryCommand() {
+        String java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("can not tell which java runs this process"));
+        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", ferryJar().toString());
+    }
+
+    /** -Dferry.jar (set by the integration tests), else the jar this class was loaded from. */
+    static Path ferryJar() {
+        String configured = System.getProperty("ferry.jar");
+        if (configured != null) return Path.of(configured);
+        try {
+            Path self = Path.of(Jars.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(self)) return self;
+        } catch (URISyntaxException | SecurityException ignored) {
+            // fall through
+        }
+        throw new IllegalStateException("ferry.jar not found: run from the jar or set -Dferry.jar");
+    }
+}

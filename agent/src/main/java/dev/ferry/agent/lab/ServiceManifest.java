@@ -1,0 +1,57 @@
+package dev.ferry.agent.lab;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a ClusterIP Service and its EndpointSlice as Kubernetes YAML, the way the API server
+ * would show them: what the lab feeds to `ferry agent --services-file`.
+ */
+public record ServiceManifest(String name, String clusterIp, List<Port> ports, List<String> endpoints) {
+    /** A service port, its target port on the endpoints, and TCP or UDP. */
+    public record Port(String name, int port, int targetPort, String protocol) {
+    }
+
+    public static ServiceManifest tcpAndUdp(String name, String clusterIp, int port, int targetPort, List<String> endpoints) {
+        return new ServiceManifest(name, clusterIp, List.of(new Port("tcp", port, targetPort, "TCP"),
+                new Port("udp", port, targetPort, "UDP")), endpoints);
+    }
+
+    public ServiceManifest withEndpoints(List<String> newEndpoints) {
+        return new ServiceManifest(name, clusterIp, ports, newEndpoints);
+    }
+
+    public String yaml() {
+        String servicePorts = ports.stream().map(p -> "  - {name: %s, port: %d, targetPort: %d, protocol: %s}"
+                .formatted(p.name, p.port, p.targetPort, p.protocol)).collect(Collectors.joining("\n"));
+        String slicePorts = ports.stream().map(p -> "- {name: %s, port: %d, protocol: %s}"
+                .formatted(p.name, p.targetPort, p.protocol)).collect(Collectors.joining("\n"));
+        String sliceEndpoints = endpoints.isEmpty() ? "endpoints: []" : "endpoints:\n" + endpoints.stream()
+                .map(ip -> "- addresses: [" + ip + "]\n  conditions: {ready: true}").collect(Collectors.joining("\n"));
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: lab}
+                spec:
+                  type: ClusterIP
+                  clusterIP: %s
+                  ports:
+                %s
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: %s-slice
+                  namespace: lab
+                  labels: {kubernetes.io/service-name: %s}
+                addressType: IPv4
+                ports:
+                %s
+                %s
+                """.formatted(name, clusterIp, servicePorts, name, name, slicePorts, sliceEndpoints);
+    }
+
+    public static String yaml(List<ServiceManifest> services) {
+        return services.stream().map(ServiceManifest::yaml).collect(Collectors.joining("---\n"));
+    }
+}
