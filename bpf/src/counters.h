@@ -5,6 +5,13 @@
 
 #include "maps.h"
 
+/*
+ * BTF only carries types that something has; nothing else has type enum ferry_reason, so this
+ * read-only global anchors it. The agent's ABI check and bpftool's pretty-printer read the enum
+ * from the object's BTF. Never read at run time.
+ */
+const volatile enum ferry_reason ferry_reason_btf = REASON_PASS;
+
 static __always_inline void count_packet(__u32 reason, __u32 len)
 {
 	struct counter *c = bpf_map_lookup_elem(&counters_v1, &reason);
