@@ -1,0 +1,214 @@
+package dev.ferry.agent.e2e;
+
+import dev.ferry.agent.lab.AgentProcess;
+import dev.ferry.agent.lab.Client;
+import dev.ferry.agent.lab.EchoServer;
+import dev.ferry.agent.lab.Lab;
+import dev.ferry.agent.lab.Outcome;
+import dev.ferry.agent.lab.Reply;
+import dev.ferry.agent.lab.ServiceManifest;
+import dev.ferry.agent.lab.TcpStream;
+import dev.ferry.agent.testing.Privileged;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The packaged agent (`ferry.jar agent`) in a lab node namespace, real TCP and UDP from pod
+ * namespaces through a ClusterIP. Tests run in order on one lab: later ones change the
+ * services file the way an operator would.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIpIT {
+    static final String VIP = "10.96.0.10", EMPTY_VIP = "10.96.0.20";
+    static final int PORT = 80, TARGET = 8080;
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    private Lab lab;
+    private AgentProcess agent;
+    private Client client;
+    private EchoServer backend1, backend2;
+    private ServiceManifest web;
+    private final ServiceManifest empty = ServiceManifest.tcpAndUdp("empty", EMPTY_VIP, PORT, TARGET, List.of());
+
+    @BeforeAll
+    void start() throws Exception {
+        Privileged.require();
+        lab = Lab.builder().node("node1")
+                .pod("node1", "client", "10.244.1.10")
+                .pod("node1", "backend-1", "10.244.1.11")
+                .pod("node1", "backend-2", "10.244.1.12").build();
+        backend1 = lab.startEcho("backend-1", TARGET);
+        backend2 = lab.startEcho("backend-2", TARGET);
+        web = ServiceManifest.tcpAndUdp("web", VIP, PORT, TARGET, List.of("10.244.1.11", "10.244.1.12"));
+        agent = AgentProcess.start(lab, "node1", ServiceManifest.yaml(List.of(web, empty)));
+        client = lab.client("client");
+        awaitOutcome(client, VIP, Outcome.OK, Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    void stop() {
+        if (agent != null && !agent.alive()) System.err.println("agent log:\n" + agent.log());
+        if (lab != null) lab.close(); // stops the agent, uninstalls, unmounts, removes namespaces
+    }
+
+    @Test
+    @Order(1)
+    void thousandShortTcpConnectionsUseBothBackendsAndOnlyEverSeeTheVip() throws Exception {
+        Map<String, Integer> perBackend = new HashMap<>();
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            try {
+                Reply reply = client.tcpRequest(VIP, PORT, TIMEOUT);
+                // The connected socket's peer is what the kernel matched replies against: only the VIP works.
+                assertEquals(new InetSocketAddress(VIP, PORT), reply.remote());
+                assertEquals("10.244.1.10", reply.peerIp(), "backends see the real client address");
+                perBackend.merge(reply.server(), 1, Integer::sum);
+            } catch (IOException e) {
+                errors.add(i + ": " + e);
+            }
+        }
+        assertEquals(List.of(), errors, "connection errors");
+        assertEquals(2, perBackend.size(), "both backends used: " + perBackend);
+        assertTrue(perBackend.values().stream().allMatch(n -> n > 300), "roughly even: " + perBackend);
+    }
+
+    @Test
+    @Order(2)
+    void udpThroughTheVipReachesBothBackendsAndRepliesComeFromTheVip() throws Exception {
+        Map<String, Integer> perBackend = new HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            Reply reply = client.udpRequest(VIP, PORT, TIMEOUT);
+            assertEquals(new InetSocketAddress(VIP, PORT), reply.remote());
+            perBackend.merge(reply.server(), 1, Integer::sum);
+        }
+        assertEquals(2, perBackend.size(), perBackend.toString());
+    }
+
+    @Test
+    @Order(3)
+    void aServiceWithoutEndpointsRefusesAtOnce() {
+        long start = System.nanoTime();
+        assertEquals(Outcome.REFUSED, client.tcpProbe(EMPTY_VIP, PORT, TIMEOUT));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 500, "refused after " + millis + " ms, not a timeout");
+        assertEquals(Outcome.REFUSED, client.udpProbe(EMPTY_VIP, PORT, TIMEOUT), "UDP: ICMP port unreachable");
+    }
+
+    @Test
+    @Order(4)
+    void aPodReachesItselfThroughItsOwnService() throws Exception {
+        Client self = lab.client("backend-1");
+        boolean landedOnItself = false;
+        for (int i = 0; i < 40; i++) {
+            Reply reply = self.tcpRequest(VIP, PORT, TIMEOUT);
+            assertEquals(new InetSocketAddress(VIP, PORT), reply.remote());
+            if (reply.server().equals("backend-1")) {
+                landedOnItself = true;
+                assertEquals("169.254.42.1", reply.peerIp(), "hairpin traffic arrives from the hairpin address");
+            }
+        }
+        assertTrue(landedOnItself, "40 connections never picked the pod itself");
+        assertEquals(Outcome.OK, self.udpProbe(VIP, PORT, TIMEOUT));
+    }
+
+    @Test
+    @Order(5)
+    void trafficToAnythingElsePassesUntouched() throws Exception {
+        Reply direct = client.tcpRequest("10.244.1.12", TARGET, TIMEOUT);
+        assertEquals("backend-2", direct.server());
+        // VIP:81 is no frontend: the packet goes to the node's routing untranslated (no route for
+        // the service range there), so no backend ever sees it.
+        long accepted = backend1.tcpConnections() + backend2.tcpConnections();
+        assertNotEquals(Outcome.OK, client.tcpProbe(VIP, 81, Duration.ofMillis(500)));
+        assertEquals(accepted, backend1.tcpConnections() + backend2.tcpConnections());
+    }
+
+    @Test
+    @Order(6)
+    void anEstablishedFlowKeepsItsBackendWhileBackendsAreAdded() throws Exception {
+        lab.addPod("node1", "backend-3", "10.244.1.13");
+        lab.startEcho("backend-3", TARGET);
+        try (TcpStream stream = client.openStream(VIP, PORT, Duration.ofMillis(5), TIMEOUT)) {
+            assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
+            int synced = agent.countInLog("maps synced");
+            agent.writeServices(ServiceManifest.yaml(List.of(
+                    web.withEndpoints(List.of("10.244.1.11", "10.244.1.12", "10.244.1.13")), empty)));
+            assertTrue(agent.awaitLog("maps synced", synced + 1, Duration.ofSeconds(5)), agent.log());
+            long before = stream.exchanges();
+            assertTrue(stream.awaitExchanges(before + 50, Duration.ofSeconds(5)), "stream kept flowing");
+            assertTrue(stream.failure().isEmpty(), () -> "stream failed: " + stream.failure().get());
+            assertEquals(1, stream.servers().size(), "one backend for the whole stream: " + stream.servers());
+        }
+        Map<String, Integer> perBackend = new HashMap<>();
+        for (int i = 0; i < 150; i++) perBackend.merge(client.tcpRequest(VIP, PORT, TIMEOUT).server(), 1, Integer::sum);
+        assertEquals(3, perBackend.size(), "new flows use the new backend too: " + perBackend);
+    }
+
+    @Test
+    @Order(7)
+    void aRemovedBackendGetsNoNewConnections() throws Exception {
+        int synced = agent.countInLog("maps synced");
+        agent.writeServices(ServiceManifest.yaml(List.of(web.withEndpoints(List.of("10.244.1.11", "10.244.1.13")), empty)));
+        assertTrue(agent.awaitLog("maps synced", synced + 1, Duration.ofSeconds(5)), agent.log());
+        long backend2Before = backend2.tcpConnections();
+        for (int i = 0; i < 200; i++) {
+            assertNotEquals("backend-2", client.tcpRequest(VIP, PORT, TIMEOUT).server(), "request " + i);
+        }
+        assertEquals(backend2Before, backend2.tcpConnections(), "backend-2 accepted nothing new");
+        assertTrue(backend1.tcpConnections() > 0);
+    }
+
+    @Test
+    @Order(8)
+    void aPodInterfaceCreatedWhileTheAgentRunsIsServedWithinASecond() throws Exception {
+        lab.addPod("node1", "late", "10.244.1.20");
+        Client late = lab.client("late");
+        long start = System.nanoTime();
+        awaitOutcome(late, VIP, Outcome.OK, Duration.ofSeconds(3));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 1500, "new pod served after " + millis + " ms");
+    }
+
+    @Test
+    @Order(9)
+    void stoppingTheAgentKeepsForwardingAndUninstallRemovesEverything() throws Exception {
+        agent.stop();
+        assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "fail open: programs stay with the last state");
+        String out = agent.uninstall();
+        assertTrue(out.contains("links detached"), out);
+        try (var left = Files.list(agent.bpffsRoot())) {
+            assertEquals(List.of(), left.filter(p -> !p.getFileName().toString().endsWith(".debug")).toList(),
+                    "only the kernel's own files remain in the bpffs");
+        }
+        assertNotEquals(Outcome.OK, client.tcpProbe(VIP, PORT, Duration.ofMillis(500)), "no translation after uninstall");
+        assertEquals("backend-1", client.tcpRequest("10.244.1.11", TARGET, TIMEOUT).server(), "pods still talk");
+    }
+
+    private static void awaitOutcome(Client client, String ip, Outcome wanted, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Outcome last = null;
+        while (System.nanoTime() < deadline) {
+            last = client.tcpProbe(ip, PORT, Duration.ofMillis(200));
+            if (last == wanted) return;
+            Thread.sleep(20);
+        }
+        fail(ip + ":" + PORT + " still " + last + " after " + timeout);
+    }
+}
