@@ -14,7 +14,7 @@ final class ScratchNamespace implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
-        PrivilegedGate.require();
+        dev.ferry.bpf.Privileged.require();
         Ip.run("netns", "add", name);
     }
 

@@ -188,6 +188,24 @@ class ClusterIpIT {
 
     @Test
     @Order(9)
+    void restartingTheAgentKeepsAnEstablishedStreamOnItsBackend() throws Exception {
+        try (TcpStream stream = client.openStream(VIP, PORT, Duration.ofMillis(5), TIMEOUT)) {
+            assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
+            int restored = agent.countInLog("restored");
+            agent.stop();
+            agent.startProcess();
+            assertTrue(agent.awaitLog("restored", restored + 1, Duration.ofSeconds(30)), agent.log());
+            assertTrue(agent.awaitLog("took over pinned link", 1, Duration.ofSeconds(10)), agent.log());
+            long before = stream.exchanges();
+            assertTrue(stream.awaitExchanges(before + 50, Duration.ofSeconds(5)), "stream kept flowing");
+            assertTrue(stream.failure().isEmpty(), () -> "stream failed: " + stream.failure().get());
+            assertEquals(1, stream.servers().size(), "never re-balanced: " + stream.servers());
+        }
+        assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "new connections after the restart");
+    }
+
+    @Test
+    @Order(10)
     void stoppingTheAgentKeepsForwardingAndUninstallRemovesEverything() throws Exception {
         agent.stop();
         assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "fail open: programs stay with the last state");
