@@ -6,11 +6,17 @@ import dev.ferry.agent.datapath.PodInterfaceAttacher;
 import dev.ferry.agent.reconcile.ApplyResult;
 import dev.ferry.agent.reconcile.ReconcileLoop;
 import dev.ferry.agent.reconcile.Reconciler;
+import dev.ferry.agent.k8s.ClientFactory;
+import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.source.ClusterSource;
+import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.ferry.agent.translate.ServiceTranslator;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * `ferry agent`: load the datapath, keep it attached to pod interfaces, keep its maps equal to
@@ -18,11 +24,14 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+    /** How long a burst of API events may gather before one reconcile (kube-proxy's minSyncPeriod is 1 s). */
+    static final Duration COALESCE = Duration.ofMillis(50);
 
     private final Datapath datapath;
     private final PodInterfaceAttacher attacher;
     private final ReconcileLoop reconcileLoop;
-    private final ServicesFileSource source;
+    private final ClusterSource source;
+    private final KubernetesClient client;
 
     private Agent(AgentConfig config) {
         datapath = Datapath.load(config.bpffsRoot(), new Datapath.Settings(config.hairpinAddress()));
@@ -31,11 +40,19 @@ public final class Agent implements AutoCloseable {
         reconcileLoop = new ReconcileLoop(reconciler, Agent::logApplied);
         attacher = new PodInterfaceAttacher(config.bpffsRoot(), new InterfaceGlobs(config.podInterfaces()),
                 datapath.fromPod(), datapath.toPod()).start();
-        // The first desired state is complete (the whole file), so nothing live is ever deleted early.
-        source = new ServicesFileSource(config.servicesFile(), Duration.ofMillis(200),
-                cluster -> reconcileLoop.submit(ServiceTranslator.translate(cluster))).start();
-        LOG.log(System.Logger.Level.INFO, "agent running: bpffs {0}, pod interfaces {1}, {2} attachments",
-                config.bpffsRoot(), config.podInterfaces(), attacher.attachedCount());
+        // Either source hands on complete states only (whole file, synced informers), so nothing
+        // live is ever deleted for lack of knowledge.
+        Consumer<Cluster> toReconciler = cluster -> reconcileLoop.submit(ServiceTranslator.translate(cluster));
+        if (config.servicesFile() != null) {
+            client = null;
+            source = new ServicesFileSource(config.servicesFile(), Duration.ofMillis(200), toReconciler).start();
+        } else {
+            client = ClientFactory.create(config.kubeconfig(), config.master());
+            source = new KubernetesSource(client, COALESCE, toReconciler).start();
+        }
+        LOG.log(System.Logger.Level.INFO, "agent running: bpffs {0}, pod interfaces {1}, {2} attachments, services from {3}",
+                config.bpffsRoot(), config.podInterfaces(), attacher.attachedCount(),
+                client == null ? config.servicesFile() : client.getMasterUrl());
     }
 
     public static Agent start(AgentConfig config) {
@@ -63,6 +80,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         source.close();
+        if (client != null) client.close();
         reconcileLoop.close();
         attacher.close();
         datapath.close();

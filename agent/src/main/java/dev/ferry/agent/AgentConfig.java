@@ -9,23 +9,36 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** Everything `ferry agent` is told on its command line. */
-public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Inet4Address hairpinAddress) {
+/**
+ * Everything `ferry agent` is told on its command line. Services come from {@code servicesFile}
+ * when it is given (standalone), otherwise from the API server named by {@code kubeconfig}
+ * and/or {@code master}, or the in-cluster configuration when neither is.
+ */
+public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Path kubeconfig,
+                          String master, Inet4Address hairpinAddress) {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/ferry";
     public static final String DEFAULT_POD_INTERFACES = "veth*,lxc*,cali*,cni*";
     /** Link-local and never a pod's: the source a pod sees when it reaches itself through a service (as Cilium). */
     public static final String DEFAULT_HAIRPIN_ADDRESS = "169.254.42.1";
 
-    static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "hairpin-address");
+    static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "kubeconfig", "master",
+            "hairpin-address");
 
     public static AgentConfig from(Options options) {
         String services = options.get("services-file", null);
-        if (services == null) {
-            throw new IllegalArgumentException("--services-file FILE is required (the Kubernetes API source comes later)");
+        String kubeconfig = options.get("kubeconfig", null);
+        String master = options.get("master", null);
+        if (services != null && (kubeconfig != null || master != null)) {
+            throw new IllegalArgumentException("--services-file is standalone mode; do not combine it with --kubeconfig/--master");
+        }
+        if (kubeconfig != null && !java.nio.file.Files.isReadable(Path.of(kubeconfig))) {
+            throw new IllegalArgumentException("--kubeconfig " + kubeconfig + " is not a readable file");
         }
         return new AgentConfig(Path.of(options.get("bpffs-root", DEFAULT_BPFFS_ROOT)),
                 options.list("pod-interfaces", DEFAULT_POD_INTERFACES),
-                Path.of(services),
+                services == null ? null : Path.of(services),
+                kubeconfig == null ? null : Path.of(kubeconfig),
+                master,
                 ipv4(options.get("hairpin-address", DEFAULT_HAIRPIN_ADDRESS)));
     }
 

@@ -14,7 +14,9 @@ public final class Main {
     private static final String USAGE = """
             usage: ferry <command> [flags]
               agent      run the node agent
-                         --services-file FILE     Services and EndpointSlices (Kubernetes YAML), re-read on change
+                         --kubeconfig FILE        API server to watch (default: in-cluster service account)
+                         --master URL             API server URL, overrides the kubeconfig's
+                         --services-file FILE     standalone: Services and EndpointSlices (YAML), re-read on change
                          --pod-interfaces GLOBS   interfaces to attach to (default %s)
                          --bpffs-root DIR         where maps and links are pinned (default %s)
                          --hairpin-address IP     source a pod sees when it reaches itself via a service (default %s)

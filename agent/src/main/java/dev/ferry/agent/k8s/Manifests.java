@@ -25,7 +25,11 @@ public final class Manifests {
 
     /** @throws IllegalArgumentException when the text is not Kubernetes YAML at all */
     public static Parsed parse(String yaml) {
-        List<HasMetadata> objects = objects(yaml);
+        return convert(objects(yaml));
+    }
+
+    /** Converts what a source holds (file documents or informer stores); bad objects become problems. */
+    public static Parsed convert(List<? extends HasMetadata> objects) {
         List<Service> services = new ArrayList<>();
         List<EndpointSlice> slices = new ArrayList<>();
         List<String> problems = new ArrayList<>();

@@ -13,7 +13,11 @@ final class Jars {
     static List<String> ferryCommand() {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("can not tell which java runs this process"));
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", ferryJar().toString());
+        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        // Same as bin/ferry: Netty's sun.misc.Unsafe use warns on JDK 23+ unless allowed (JEP 471).
+        if (Runtime.version().feature() >= 23) command.add("--sun-misc-unsafe-memory-access=allow");
+        command.addAll(List.of("-jar", ferryJar().toString()));
+        return command;
     }
 
     /** -Dferry.jar (set by the integration tests), else the jar this class was loaded from. */

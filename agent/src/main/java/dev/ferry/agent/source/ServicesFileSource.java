@@ -9,22 +9,20 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Standalone mode: Services and EndpointSlices from a YAML file, re-read when its content
  * changes. A file that fails to parse keeps the last good state programmed.
  */
-public final class ServicesFileSource implements AutoCloseable {
+public final class ServicesFileSource implements ClusterSource {
     private static final System.Logger LOG = System.getLogger(ServicesFileSource.class.getName());
 
     private final Path file;
     private final Duration pollInterval;
     private final Consumer<Cluster> sink;
     private final Thread thread;
-    private final Set<String> reportedProblems = new HashSet<>();
+    private final ProblemLog problems = new ProblemLog();
     private volatile boolean running = true;
     private byte[] lastContent;
 
@@ -36,6 +34,7 @@ public final class ServicesFileSource implements AutoCloseable {
     }
 
     /** Reads the file once (so the first state is ready when this returns), then watches it. */
+    @Override
     public ServicesFileSource start() {
         poll();
         thread.start();
@@ -77,11 +76,7 @@ public final class ServicesFileSource implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "services file {0}: {1}; keeping the programmed state", file, e.getMessage());
             return;
         }
-        // Each problem is logged once, not on every re-read of the same file.
-        for (String problem : parsed.problems()) {
-            if (reportedProblems.add(problem)) LOG.log(System.Logger.Level.ERROR, "skipping {0}", problem);
-        }
-        reportedProblems.retainAll(parsed.problems());
+        problems.report(parsed.problems());
         LOG.log(System.Logger.Level.INFO, "services file {0}: {1} services, {2} endpoint slices",
                 file, parsed.cluster().services().size(), parsed.cluster().slices().size());
         sink.accept(parsed.cluster());

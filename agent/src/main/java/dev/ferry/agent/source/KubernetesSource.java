@@ -1,0 +1,130 @@
+package dev.ferry.agent.source;
+
+import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.model.Cluster;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Services and EndpointSlices from the API server through fabric8 SharedInformers.
+ * <p>
+ * Informer handlers only mark that something changed; one thread waits a short window so a
+ * burst of events (a rollout touching many slices) becomes one snapshot, then builds it from
+ * the informer caches. Nothing is handed on before every informer has synced, so the first
+ * snapshot is complete and the reconciler never deletes live state for lack of knowledge.
+ * When the API server goes away the informers retry on their own and the maps keep their state.
+ */
+public final class KubernetesSource implements ClusterSource {
+    private static final System.Logger LOG = System.getLogger(KubernetesSource.class.getName());
+    private static final Duration RESYNC = Duration.ofMinutes(15);
+    private static final Duration SYNC_REPORT = Duration.ofSeconds(10);
+
+    private final KubernetesClient client;
+    private final Duration coalesce;
+    private final Consumer<Cluster> sink;
+    private final ProblemLog problems = new ProblemLog();
+    private final ChangeSignal changes = new ChangeSignal();
+    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public KubernetesSource(KubernetesClient client, Duration coalesce, Consumer<Cluster> sink) {
+        this.client = client;
+        this.coalesce = coalesce;
+        this.sink = sink;
+    }
+
+    /** Starts the informers; snapshots flow once all have synced (waiting happens on the source's thread). */
+    @Override
+    public KubernetesSource start() {
+        informers.add(inform(client.resources(Service.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
+        informers.add(inform(client.resources(EndpointSlice.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
+        thread = Thread.ofPlatform().name("kubernetes-source").daemon().start(this::run);
+        return this;
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
+        // Keep retrying through API server outages instead of stopping the informer.
+        informer.exceptionHandler((started, error) -> {
+            LOG.log(System.Logger.Level.WARNING, "watching {0}: {1}; retrying", informer.getApiTypeClass().getSimpleName(),
+                    error.getMessage());
+            return true;
+        });
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                changes.mark();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                changes.mark();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changes.mark();
+            }
+        });
+        return informer;
+    }
+
+    private void run() {
+        try {
+            awaitSynced();
+            publish();
+            while (running) {
+                changes.await();
+                Thread.sleep(coalesce); // let the rest of a burst arrive
+                changes.clear();
+                publish();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Blocks until every informer has listed once; fabric8 keeps retrying an unreachable API server. */
+    private void awaitSynced() throws InterruptedException {
+        informers.forEach(SharedIndexInformer::start);
+        long nextReport = System.nanoTime() + SYNC_REPORT.toNanos();
+        while (running && !informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+            Thread.sleep(50);
+            if (System.nanoTime() > nextReport) {
+                LOG.log(System.Logger.Level.WARNING, "waiting for the API server {0} to list everything; "
+                        + "the datapath keeps its last state", client.getMasterUrl());
+                nextReport = System.nanoTime() + SYNC_REPORT.toNanos();
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "informers synced: {0} services, {1} endpoint slices",
+                informers.get(0).getStore().list().size(), informers.get(1).getStore().list().size());
+    }
+
+    private void publish() {
+        List<HasMetadata> objects = new ArrayList<>();
+        informers.forEach(i -> objects.addAll(i.getStore().list()));
+        Manifests.Parsed parsed = Manifests.convert(objects);
+        problems.report(parsed.problems());
+        sink.accept(parsed.cluster());
+    }
+
+    public int invalidObjects() {
+        return problems.invalidObjects();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) thread.interrupt();
+        informers.forEach(SharedIndexInformer::close);
+    }
+}

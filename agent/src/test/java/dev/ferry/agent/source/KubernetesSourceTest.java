@@ -1,0 +1,130 @@
+package dev.ferry.agent.source;
+
+import dev.ferry.agent.datapath.InMemoryMapTable;
+import dev.ferry.agent.datapath.ServiceMaps;
+import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.reconcile.Reconciler;
+import dev.ferry.agent.translate.ServiceTranslator;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Informer wiring against fabric8's mock API server in CRUD mode: API objects in, map dump out. */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesSourceTest {
+    static KubernetesClient client;
+
+    private final BlockingQueue<Cluster> snapshots = new LinkedBlockingQueue<>();
+    private final ServiceMaps maps = new ServiceMaps(new InMemoryMapTable<>("services", 100, j -> { }),
+            new InMemoryMapTable<>("slots", 100, j -> { }), new InMemoryMapTable<>("backends", 100, j -> { }));
+    private final Reconciler reconciler = new Reconciler(maps);
+    private KubernetesSource source;
+
+    @AfterEach
+    void stop() {
+        if (source != null) source.close();
+        client.resources(io.fabric8.kubernetes.api.model.Service.class).inAnyNamespace().delete();
+        client.resources(EndpointSlice.class).inAnyNamespace().delete();
+    }
+
+    @Test
+    void theFirstSnapshotAlreadyHoldsEverythingThatExistedBeforeTheStart() throws Exception {
+        client.resource(service("web", "10.96.0.10", 80)).create();
+        client.resource(slice("web", "web-1", 8080, "10.244.1.11")).create();
+        start();
+        Cluster first = snapshots.poll(10, TimeUnit.SECONDS);
+        assertNotNull(first, "no snapshot after sync");
+        assertEquals(1, first.services().size());
+        assertEquals(1, first.slices().size());
+        reconciler.apply(ServiceTranslator.translate(first));
+        assertEquals("10.96.0.10:80/TCP -> 10.244.1.11:8080\n", maps.dump());
+    }
+
+    @Test
+    void createUpdateAndDeleteOfServicesAndSlicesReachTheMaps() throws Exception {
+        start();
+        awaitMaps(""::equals);
+
+        client.resource(service("web", "10.96.0.10", 80)).create();
+        awaitMaps("10.96.0.10:80/TCP -> reject\n"::equals);
+
+        client.resource(slice("web", "web-1", 8080, "10.244.1.11")).create();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080\n"::equals);
+
+        client.resource(slice("web", "web-1", 8080, "10.244.1.11", "10.244.1.12")).update();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080 10.244.1.12:8080\n"::equals);
+
+        client.resource(service("web", "10.96.0.10", 81)).update();
+        awaitMaps(d -> d.startsWith("10.96.0.10:81/TCP ->"));
+
+        client.resource(slice("web", "web-1", 8080, "10.244.1.11")).delete();
+        awaitMaps("10.96.0.10:81/TCP -> reject\n"::equals);
+
+        client.resources(io.fabric8.kubernetes.api.model.Service.class).inNamespace("lab").withName("web").delete();
+        awaitMaps(""::equals);
+    }
+
+    @Test
+    void anInvalidObjectIsSkippedAndCountedWithoutDisturbingTheOthers() throws Exception {
+        client.resource(service("good", "10.96.0.10", 80)).create();
+        client.resource(service("bad", "10.96.0.999", 80)).create();
+        start();
+        awaitMaps("10.96.0.10:80/TCP -> reject\n"::equals);
+        assertEquals(1, source.invalidObjects());
+
+        client.resource(service("bad", "10.96.0.11", 80)).update();
+        awaitMaps(d -> d.contains("10.96.0.11:80/TCP"));
+        assertEquals(0, source.invalidObjects());
+    }
+
+    @Test
+    void aBurstOfChangesCoalescesIntoFewSnapshots() throws Exception {
+        start();
+        assertNotNull(snapshots.poll(10, TimeUnit.SECONDS));
+        for (int i = 0; i < 50; i++) client.resource(service("s" + i, "10.96.1." + (i + 1), 80)).create();
+        awaitMaps(d -> d.lines().count() == 50);
+        assertTrue(snapshots.size() < 50, "50 creations gave " + snapshots.size() + " snapshots");
+    }
+
+    private void start() {
+        source = new KubernetesSource(client, Duration.ofMillis(20), snapshots::add).start();
+    }
+
+    /** Applies snapshots as the reconcile loop would, until the dump matches. */
+    private void awaitMaps(Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            Cluster next = snapshots.poll(100, TimeUnit.MILLISECONDS);
+            if (next != null) reconciler.apply(ServiceTranslator.translate(next));
+            if (wanted.test(maps.dump())) return;
+        }
+        fail("maps never matched; last dump:\n" + maps.dump());
+    }
+
+    static io.fabric8.kubernetes.api.model.Service service(String name, String ip, int port) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace("lab").endMetadata()
+                .withNewSpec().withClusterIP(ip).addNewPort().withPort(port).withProtocol("TCP").endPort().endSpec()
+                .build();
+    }
+
+    static EndpointSlice slice(String service, String name, int port, String... ips) {
+        var b = new EndpointSliceBuilder().withNewMetadata().withName(name).withNamespace("lab")
+                .addToLabels("kubernetes.io/service-name", service).endMetadata()
+                .withAddressType("IPv4").addNewPort().withPort(port).withProtocol("TCP").endPort();
+        for (String ip : ips) b.addNewEndpoint().withAddresses(List.of(ip)).endEndpoint();
+        return b.build();
+    }
+}
