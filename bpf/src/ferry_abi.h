@@ -31,6 +31,12 @@ struct svc_value {
 	__u16 flags;          /* (host) SVC_F_* */
 };
 
+/*
+ * internalTrafficPolicy Local: backends are this node's endpoints only, and with none the
+ * packet is dropped rather than rejected (kube-proxy: "has no local endpoints" -> DROP).
+ */
+#define SVC_F_LOCAL_ONLY 0x1
+
 /* slots_v1: (svc_id, slot) -> backend id; the random pick indexes these. Written by the agent. */
 struct slot_key {
 	__u32 svc_id;         /* (host) */
@@ -104,7 +110,8 @@ enum ferry_reason {
 	REASON_FRAG_UNKNOWN    = 7,   /* later fragment whose first fragment was not seen: passed */
 	REASON_DROP_REJECT_FAILED = 8,/* building the reject packet failed */
 	REASON_DROP_REWRITE_FAILED = 9,/* an skb store or checksum helper failed mid-rewrite */
-	REASON_MAX             = 10,
+	REASON_DROP_NO_LOCAL_BACKEND = 10, /* SVC_F_LOCAL_ONLY frontend without a local endpoint */
+	REASON_MAX             = 11,
 };
 
 struct counter {

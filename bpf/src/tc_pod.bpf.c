@@ -64,7 +64,7 @@ static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p,
 	return nat_forward(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN, back_to_pod);
 }
 
-/* First packet to a VIP: pick a backend, record the flow, DNAT (reject without backends). */
+/* First packet to a VIP: pick a backend, record the flow, DNAT (reject, or drop, without backends). */
 static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
 				       bool *back_to_pod)
 {
@@ -77,6 +77,8 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
 
 	if (!svc)
 		return REASON_PASS;
+	if (svc->backend_count == 0 && (svc->flags & SVC_F_LOCAL_ONLY))
+		return -REASON_DROP_NO_LOCAL_BACKEND;
 	if (svc->backend_count == 0)
 		return reject_no_backend(skb, p, back_to_pod);
 	be = lb_pick_backend(svc, &backend_id);

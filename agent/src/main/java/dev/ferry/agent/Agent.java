@@ -42,16 +42,18 @@ public final class Agent implements AutoCloseable {
                 datapath.fromPod(), datapath.toPod()).start();
         // Either source hands on complete states only (whole file, synced informers), so nothing
         // live is ever deleted for lack of knowledge.
-        Consumer<Cluster> toReconciler = cluster -> reconcileLoop.submit(ServiceTranslator.translate(cluster));
+        Consumer<Cluster> toReconciler =
+                cluster -> reconcileLoop.submit(ServiceTranslator.translate(cluster, config.nodeName()));
         if (config.servicesFile() != null) {
             client = null;
             source = new ServicesFileSource(config.servicesFile(), Duration.ofMillis(200), toReconciler).start();
         } else {
             client = ClientFactory.create(config.kubeconfig(), config.master());
-            source = new KubernetesSource(client, COALESCE, toReconciler).start();
+            source = new KubernetesSource(client, config.nodeName(), COALESCE, toReconciler).start();
         }
-        LOG.log(System.Logger.Level.INFO, "agent running: bpffs {0}, pod interfaces {1}, {2} attachments, services from {3}",
-                config.bpffsRoot(), config.podInterfaces(), attacher.attachedCount(),
+        LOG.log(System.Logger.Level.INFO, "agent running on node {0}: bpffs {1}, pod interfaces {2}, {3} attachments, "
+                        + "services from {4}", config.nodeName(), config.bpffsRoot(), config.podInterfaces(),
+                attacher.attachedCount(),
                 client == null ? config.servicesFile() : client.getMasterUrl());
     }
 

@@ -15,14 +15,14 @@ import java.util.Set;
  * and/or {@code master}, or the in-cluster configuration when neither is.
  */
 public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Path kubeconfig,
-                          String master, Inet4Address hairpinAddress) {
+                          String master, String nodeName, Inet4Address hairpinAddress) {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/ferry";
     public static final String DEFAULT_POD_INTERFACES = "veth*,lxc*,cali*,cni*";
     /** Link-local and never a pod's: the source a pod sees when it reaches itself through a service (as Cilium). */
     public static final String DEFAULT_HAIRPIN_ADDRESS = "169.254.42.1";
 
     static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "kubeconfig", "master",
-            "hairpin-address");
+            "hostname-override", "hairpin-address");
 
     public static AgentConfig from(Options options) {
         String services = options.get("services-file", null);
@@ -39,7 +39,17 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
                 services == null ? null : Path.of(services),
                 kubeconfig == null ? null : Path.of(kubeconfig),
                 master,
+                options.get("hostname-override", hostname()).trim().toLowerCase(java.util.Locale.ROOT),
                 ipv4(options.get("hairpin-address", DEFAULT_HAIRPIN_ADDRESS)));
+    }
+
+    /** As kube-proxy: the kernel's host name (no DNS lookup), lowercased by the caller. */
+    static String hostname() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("can not read the host name; pass --hostname-override", e);
+        }
     }
 
     private static Inet4Address ipv4(String s) {

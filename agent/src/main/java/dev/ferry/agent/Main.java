@@ -16,6 +16,7 @@ public final class Main {
               agent      run the node agent
                          --kubeconfig FILE        API server to watch (default: in-cluster service account)
                          --master URL             API server URL, overrides the kubeconfig's
+                         --hostname-override NAME this node's name (default: the host name)
                          --services-file FILE     standalone: Services and EndpointSlices (YAML), re-read on change
                          --pod-interfaces GLOBS   interfaces to attach to (default %s)
                          --bpffs-root DIR         where maps and links are pinned (default %s)

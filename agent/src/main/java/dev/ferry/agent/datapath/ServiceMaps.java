@@ -32,13 +32,13 @@ public final class ServiceMaps {
         this.backends = backends;
     }
 
-    public record ServiceEntry(int svcId, int backendCount) {
+    public record ServiceEntry(int svcId, int backendCount, int flags) {
     }
 
     public Map<Frontend, ServiceEntry> readServices() {
         Map<Frontend, ServiceEntry> out = new TreeMap<>();
         services.entries().forEach((k, v) ->
-                out.put(new Frontend(k.vip(), k.port(), k.protocol()), new ServiceEntry(v.svcId(), v.backendCount())));
+                out.put(new Frontend(k.vip(), k.port(), k.protocol()), new ServiceEntry(v.svcId(), v.backendCount(), v.flags())));
         return out;
     }
 
@@ -77,8 +77,8 @@ public final class ServiceMaps {
         slots.removeAll(keys);
     }
 
-    public void putService(Frontend frontend, int svcId, int backendCount) {
-        services.put(key(frontend), new SvcValue(svcId, backendCount, 0));
+    public void putService(Frontend frontend, int svcId, int backendCount, int flags) {
+        services.put(key(frontend), new SvcValue(svcId, backendCount, flags));
     }
 
     public void deleteService(Frontend frontend) {
@@ -104,7 +104,9 @@ public final class ServiceMaps {
         StringBuilder out = new StringBuilder();
         readServices().forEach((frontend, entry) -> {
             out.append(frontend).append(" ->");
-            if (entry.backendCount() == 0) out.append(" reject");
+            if (entry.backendCount() == 0) {
+                out.append((entry.flags() & SvcValue.F_LOCAL_ONLY) != 0 ? " drop (no local endpoints)" : " reject");
+            }
             List<String> targets = new ArrayList<>();
             for (int slot = 0; slot < entry.backendCount(); slot++) {
                 Integer id = slotMap.get(new SlotKey(entry.svcId(), slot));

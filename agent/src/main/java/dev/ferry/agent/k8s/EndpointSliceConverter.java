@@ -6,8 +6,10 @@ import dev.ferry.agent.model.EndpointSlice;
 import dev.ferry.agent.model.ServiceName;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** fabric8 discovery/v1 EndpointSlice -> model EndpointSlice. */
 public final class EndpointSliceConverter {
@@ -21,7 +23,10 @@ public final class EndpointSliceConverter {
     public static Optional<EndpointSlice> convert(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice)
             throws InvalidObjectException {
         String name = Fields.name(slice);
-        if (!"IPv4".equals(slice.getAddressType())) return Optional.empty();
+        if (!"IPv4".equals(slice.getAddressType()) || Fields.hasLabel(slice, ServiceConverter.SERVICE_PROXY_NAME_LABEL)
+                || Fields.hasLabel(slice, ServiceConverter.HEADLESS_LABEL)) {
+            return Optional.empty();
+        }
         var labels = slice.getMetadata().getLabels();
         String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
         if (service == null || service.isEmpty()) return Optional.empty();
@@ -46,9 +51,14 @@ public final class EndpointSliceConverter {
                 if (e.getAddresses() == null || e.getAddresses().isEmpty()) {
                     throw new InvalidObjectException(Fields.id(slice) + ": endpoint without addresses");
                 }
+                Set<String> zoneHints = new HashSet<>(), nodeHints = new HashSet<>();
+                if (e.getHints() != null) {
+                    if (e.getHints().getForZones() != null) e.getHints().getForZones().forEach(z -> zoneHints.add(z.getName()));
+                    if (e.getHints().getForNodes() != null) e.getHints().getForNodes().forEach(n -> nodeHints.add(n.getName()));
+                }
                 for (String address : e.getAddresses()) {
                     endpoints.add(new Endpoint(Fields.ipv4(slice, "endpoints.addresses", address),
-                            ready, serving, terminating, e.getNodeName()));
+                            ready, serving, terminating, e.getNodeName(), zoneHints, nodeHints));
                 }
             }
         }

@@ -26,6 +26,11 @@ final class Fields {
         return meta.getName();
     }
 
+    static boolean hasLabel(HasMetadata object, String label) {
+        var meta = object.getMetadata();
+        return meta != null && meta.getLabels() != null && meta.getLabels().containsKey(label);
+    }
+
     static String namespace(HasMetadata object) {
         var meta = object.getMetadata();
         return meta == null || meta.getNamespace() == null ? "default" : meta.getNamespace();

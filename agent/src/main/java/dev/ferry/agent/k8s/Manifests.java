@@ -2,6 +2,7 @@ package dev.ferry.agent.k8s;
 
 import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.EndpointSlice;
+import dev.ferry.agent.model.Node;
 import dev.ferry.agent.model.Service;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
@@ -32,20 +33,25 @@ public final class Manifests {
     public static Parsed convert(List<? extends HasMetadata> objects) {
         List<Service> services = new ArrayList<>();
         List<EndpointSlice> slices = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (HasMetadata object : objects) {
             try {
                 switch (object) {
-                    case io.fabric8.kubernetes.api.model.Service s -> ServiceConverter.convert(s).ifPresent(services::add);
+                    case io.fabric8.kubernetes.api.model.Service s -> {
+                        ServiceConverter.convert(s).ifPresent(services::add);
+                        problems.addAll(ServiceConverter.unsupportedPorts(s));
+                    }
                     case io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice s ->
                             EndpointSliceConverter.convert(s).ifPresent(slices::add);
+                    case io.fabric8.kubernetes.api.model.Node n -> nodes.add(NodeConverter.convert(n));
                     default -> { } // other kinds may share the file; they are not ours
                 }
             } catch (InvalidObjectException e) {
                 problems.add(e.getMessage());
             }
         }
-        return new Parsed(new Cluster(services, slices), problems);
+        return new Parsed(new Cluster(services, slices, nodes), problems);
     }
 
     private static List<HasMetadata> objects(String yaml) {

@@ -15,6 +15,11 @@ import java.util.Set;
 
 /** fabric8 Service -> model Service; the only place that reads a Service's fields. */
 public final class ServiceConverter {
+    /** Services another proxy implements; kube-proxy leaves them alone and so does Ferry. */
+    public static final String SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
+    /** Set by the control plane on headless services and their slices. */
+    public static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
+
     private ServiceConverter() {
     }
 
@@ -26,7 +31,10 @@ public final class ServiceConverter {
         String name = Fields.name(svc);
         var spec = svc.getSpec();
         if (spec == null) throw new InvalidObjectException(Fields.id(svc) + ": no spec");
-        if ("ExternalName".equals(spec.getType())) return Optional.empty();
+        if ("ExternalName".equals(spec.getType()) || Fields.hasLabel(svc, SERVICE_PROXY_NAME_LABEL)
+                || Fields.hasLabel(svc, HEADLESS_LABEL)) {
+            return Optional.empty();
+        }
 
         Set<String> rawIps = new LinkedHashSet<>();
         if (spec.getClusterIP() != null && !spec.getClusterIP().isEmpty()) rawIps.add(spec.getClusterIP());
@@ -44,6 +52,7 @@ public final class ServiceConverter {
             for (var p : spec.getPorts()) {
                 String portName = p.getName() == null ? "" : p.getName();
                 Protocol protocol = protocol(svc, p.getProtocol());
+                if (protocol == Protocol.SCTP) continue; // reported by unsupportedPorts
                 int port = Fields.port(svc, "spec.ports[" + portName + "].port", p.getPort());
                 if (!seen.add(port + "/" + protocol)) {
                     throw new InvalidObjectException(Fields.id(svc) + ": port " + port + "/" + protocol + " listed twice");
@@ -52,7 +61,29 @@ public final class ServiceConverter {
             }
         }
         if (ips.isEmpty() || ports.isEmpty()) return Optional.empty();
-        return Optional.of(new Service(new ServiceName(Fields.namespace(svc), name), ips, ports));
+        List<Inet4Address> external = new ArrayList<>();
+        for (String ip : spec.getExternalIPs() == null ? List.<String>of() : spec.getExternalIPs()) {
+            if (!ip.contains(":")) external.add(Fields.ipv4(svc, "spec.externalIPs", ip));
+        }
+        var status = svc.getStatus() == null ? null : svc.getStatus().getLoadBalancer();
+        if (status != null && status.getIngress() != null && "LoadBalancer".equals(spec.getType())) {
+            for (var ingress : status.getIngress()) {
+                // ipMode Proxy: the load balancer proxies and the node must not short-circuit its IP.
+                if (ingress.getIp() == null || ingress.getIp().contains(":") || "Proxy".equals(ingress.getIpMode())) continue;
+                external.add(Fields.ipv4(svc, "status.loadBalancer.ingress.ip", ingress.getIp()));
+            }
+        }
+        boolean internalLocal = "Local".equals(spec.getInternalTrafficPolicy());
+        return Optional.of(new Service(new ServiceName(Fields.namespace(svc), name), ips,
+                external.stream().distinct().toList(), ports, internalLocal));
+    }
+
+    /** SCTP ports are skipped (the datapath has no SCTP NAT); each one is said once. */
+    static List<String> unsupportedPorts(io.fabric8.kubernetes.api.model.Service svc) {
+        if (svc.getSpec() == null || svc.getSpec().getPorts() == null) return List.of();
+        return svc.getSpec().getPorts().stream().filter(p -> "SCTP".equals(p.getProtocol()))
+                .map(p -> Fields.id(svc) + ": port " + p.getPort() + "/SCTP skipped: Ferry does not handle SCTP")
+                .toList();
     }
 
     static Protocol protocol(io.fabric8.kubernetes.api.model.HasMetadata object, String value) throws InvalidObjectException {

@@ -2,10 +2,23 @@ package dev.ferry.agent.model;
 
 import java.util.List;
 
-/** Everything a source knows at one moment: the input of the translators. */
-public record Cluster(List<Service> services, List<EndpointSlice> slices) {
+/**
+ * Everything a source knows at one moment: the input of the translators. {@code nodes} holds
+ * the Node objects the source saw (the API source watches only this agent's own node).
+ */
+public record Cluster(List<Service> services, List<EndpointSlice> slices, List<Node> nodes) {
     public Cluster {
         services = List.copyOf(services);
         slices = List.copyOf(slices);
+        nodes = List.copyOf(nodes);
+    }
+
+    public Cluster(List<Service> services, List<EndpointSlice> slices) {
+        this(services, slices, List.of());
+    }
+
+    /** This node as the cluster describes it, or a node without a zone when it is not known. */
+    public Node node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(Node.unknown(name));
     }
 }

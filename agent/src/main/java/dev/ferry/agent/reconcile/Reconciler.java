@@ -2,6 +2,7 @@ package dev.ferry.agent.reconcile;
 
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SvcValue;
 import dev.ferry.agent.translate.Backend;
 import dev.ferry.agent.translate.DesiredState;
 import dev.ferry.agent.translate.Frontend;
@@ -31,7 +32,7 @@ import java.util.Set;
 public final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
 
-    private record Applied(int svcId, List<Integer> backendIds) {
+    private record Applied(int svcId, List<Integer> backendIds, int flags) {
     }
 
     private final ServiceMaps maps;
@@ -63,7 +64,7 @@ public final class Reconciler {
                 // A hole (agent killed mid-write) is repaired by the first apply: -1 never matches.
                 ids.add(id == null || !storedBackends.containsKey(id) ? -1 : id);
             }
-            frontends.put(frontend, new Applied(entry.svcId(), ids));
+            frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags()));
         });
         orphanSlots.addAll(storedSlots.keySet());
         if (!frontends.isEmpty()) {
@@ -121,28 +122,29 @@ public final class Reconciler {
             if (id == null) throw new IllegalStateException("backend " + b + " is not in backends_v1");
             ids.add(id);
         }
+        int flags = target.localOnly() ? SvcValue.F_LOCAL_ONLY : 0;
         Applied current = frontends.get(frontend);
         if (current == null) {
             int svcId = svcIds.allocate();
             try {
                 maps.putSlots(svcId, 0, ids);
-                maps.putService(frontend, svcId, ids.size());
+                maps.putService(frontend, svcId, ids.size(), flags);
             } catch (RuntimeException e) {
                 maps.deleteSlots(svcId, 0, ids.size());
                 throw e;
             }
-            frontends.put(frontend, new Applied(svcId, ids));
+            frontends.put(frontend, new Applied(svcId, ids, flags));
             return true;
         }
-        if (current.backendIds().equals(ids)) return false;
+        if (current.backendIds().equals(ids) && current.flags() == flags) return false;
         int svcId = current.svcId();
         int oldCount = current.backendIds().size();
         int from = 0;
         while (from < Math.min(oldCount, ids.size()) && current.backendIds().get(from).equals(ids.get(from))) from++;
         maps.putSlots(svcId, from, ids.subList(from, ids.size()));
-        if (ids.size() != oldCount) maps.putService(frontend, svcId, ids.size());
+        if (ids.size() != oldCount || current.flags() != flags) maps.putService(frontend, svcId, ids.size(), flags);
         if (ids.size() < oldCount) maps.deleteSlots(svcId, ids.size(), oldCount);
-        frontends.put(frontend, new Applied(svcId, ids));
+        frontends.put(frontend, new Applied(svcId, ids, flags));
         return true;
     }
 

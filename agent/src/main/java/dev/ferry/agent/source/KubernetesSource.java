@@ -3,6 +3,7 @@ package dev.ferry.agent.source;
 import dev.ferry.agent.k8s.Manifests;
 import dev.ferry.agent.model.Cluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,7 +16,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Services and EndpointSlices from the API server through fabric8 SharedInformers.
+ * Services, EndpointSlices and this agent's own Node from the API server through fabric8
+ * SharedInformers.
  * <p>
  * Informer handlers only mark that something changed; one thread waits a short window so a
  * burst of events (a rollout touching many slices) becomes one snapshot, then builds it from
@@ -29,6 +31,7 @@ public final class KubernetesSource implements ClusterSource {
     private static final Duration SYNC_REPORT = Duration.ofSeconds(10);
 
     private final KubernetesClient client;
+    private final String nodeName;
     private final Duration coalesce;
     private final Consumer<Cluster> sink;
     private final ProblemLog problems = new ProblemLog();
@@ -37,8 +40,10 @@ public final class KubernetesSource implements ClusterSource {
     private volatile boolean running = true;
     private Thread thread;
 
-    public KubernetesSource(KubernetesClient client, Duration coalesce, Consumer<Cluster> sink) {
+    /** @param nodeName this agent's node: only its Node object is watched (for its zone label) */
+    public KubernetesSource(KubernetesClient client, String nodeName, Duration coalesce, Consumer<Cluster> sink) {
         this.client = client;
+        this.nodeName = nodeName;
         this.coalesce = coalesce;
         this.sink = sink;
     }
@@ -48,6 +53,8 @@ public final class KubernetesSource implements ClusterSource {
     public KubernetesSource start() {
         informers.add(inform(client.resources(Service.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
         informers.add(inform(client.resources(EndpointSlice.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
+        informers.add(inform(client.resources(Node.class).withField("metadata.name", nodeName)
+                .runnableInformer(RESYNC.toMillis())));
         thread = Thread.ofPlatform().name("kubernetes-source").daemon().start(this::run);
         return this;
     }

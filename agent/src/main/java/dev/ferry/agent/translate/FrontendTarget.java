@@ -6,10 +6,15 @@ import java.util.List;
 
 /**
  * The backends one frontend balances over, in a stable order, and the service port it belongs
- * to (for logs and metrics). An empty list means the service has no endpoints: reject.
+ * to (for logs and metrics). An empty list means reject (the service has no endpoints), or drop
+ * when {@code localOnly} (internalTrafficPolicy Local without a local endpoint, as kube-proxy).
  */
-public record FrontendTarget(ServiceName service, String portName, List<Backend> backends) {
+public record FrontendTarget(ServiceName service, String portName, List<Backend> backends, boolean localOnly) {
     public FrontendTarget {
         backends = List.copyOf(backends);
+    }
+
+    public FrontendTarget(ServiceName service, String portName, List<Backend> backends) {
+        this(service, portName, backends, false);
     }
 }

@@ -4,7 +4,7 @@ import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.Endpoint;
 import dev.ferry.agent.model.EndpointPort;
 import dev.ferry.agent.model.EndpointSlice;
-import dev.ferry.agent.model.Protocol;
+import dev.ferry.agent.model.Node;
 import dev.ferry.agent.model.Service;
 import dev.ferry.agent.model.ServiceName;
 import dev.ferry.agent.model.ServicePort;
@@ -15,17 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
- * Services + EndpointSlices -> frontends and their backends. Pure: no I/O, no clock, same input
- * same output, so it is tested with YAML in and a map dump out.
+ * Services + EndpointSlices -> frontends and their backends, for one node. Pure: no I/O, no
+ * clock, same input same output, so it is tested with YAML in and a map dump out.
  */
 public final class ServiceTranslator {
     private ServiceTranslator() {
     }
 
-    public static DesiredState translate(Cluster cluster) {
+    public static DesiredState translate(Cluster cluster, String nodeName) {
+        Node node = cluster.node(nodeName);
         Map<ServiceName, List<EndpointSlice>> slicesByService = new HashMap<>();
         for (EndpointSlice slice : cluster.slices()) {
             slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
@@ -34,38 +34,47 @@ public final class ServiceTranslator {
         for (Service service : cluster.services()) {
             List<EndpointSlice> slices = slicesByService.getOrDefault(service.name(), List.of());
             for (ServicePort port : service.ports()) {
-                if (port.protocol() == Protocol.SCTP) continue; // the converter already logged it
-                List<Backend> backends = backendsOf(port, slices);
-                for (var vip : service.clusterIps()) {
-                    frontends.put(new Frontend(vip, port.port(), port.protocol()),
-                            new FrontendTarget(service.name(), port.name(), backends));
-                }
+                List<PortEndpoint> endpoints = endpointsOf(port, slices);
+                FrontendTarget clusterWide = target(service, port, EndpointSelection.cluster(unwrap(endpoints), node),
+                        endpoints, false);
+                FrontendTarget internal = service.internalLocal()
+                        ? target(service, port, EndpointSelection.local(unwrap(endpoints), node), endpoints, true)
+                        : clusterWide;
+                for (var vip : service.clusterIps()) frontends.put(new Frontend(vip, port.port(), port.protocol()), internal);
+                // From pods, external IPs are short-circuited to the cluster-wide endpoints (kube-proxy does too).
+                for (var ip : service.externalIps()) frontends.putIfAbsent(new Frontend(ip, port.port(), port.protocol()), clusterWide);
             }
         }
         return new DesiredState(frontends);
     }
 
-    /**
-     * All slices merged and deduplicated. Ready endpoints are used; when there are none, the
-     * serving-and-terminating ones are, so connections drain instead of failing (kube-proxy does
-     * the same).
-     */
-    static List<Backend> backendsOf(ServicePort port, List<EndpointSlice> slices) {
-        List<Backend> ready = collect(port, slices, Endpoint::ready);
-        if (!ready.isEmpty()) return ready;
-        return collect(port, slices, e -> e.serving() && e.terminating());
+    /** An endpoint with the target port the slice gives it for one service port. */
+    private record PortEndpoint(Endpoint endpoint, int port) {
     }
 
-    private static List<Backend> collect(ServicePort port, List<EndpointSlice> slices, Predicate<Endpoint> usable) {
-        TreeSet<Backend> backends = new TreeSet<>();
+    /** All slices merged: every endpoint address with the slice port matching the service port by name and protocol. */
+    private static List<PortEndpoint> endpointsOf(ServicePort port, List<EndpointSlice> slices) {
+        List<PortEndpoint> out = new ArrayList<>();
         for (EndpointSlice slice : slices) {
             for (EndpointPort ep : slice.ports()) {
                 if (!ep.name().equals(port.name()) || ep.protocol() != port.protocol()) continue;
-                for (Endpoint endpoint : slice.endpoints()) {
-                    if (usable.test(endpoint)) backends.add(new Backend(endpoint.address(), ep.port()));
-                }
+                for (Endpoint endpoint : slice.endpoints()) out.add(new PortEndpoint(endpoint, ep.port()));
             }
         }
-        return List.copyOf(backends);
+        return out;
+    }
+
+    private static List<Endpoint> unwrap(List<PortEndpoint> endpoints) {
+        return endpoints.stream().map(PortEndpoint::endpoint).toList();
+    }
+
+    /** Chosen endpoints -> sorted, deduplicated backends (an address listed twice is used once). */
+    private static FrontendTarget target(Service service, ServicePort port, List<Endpoint> chosen,
+                                         List<PortEndpoint> all, boolean localOnly) {
+        TreeSet<Backend> backends = new TreeSet<>();
+        for (PortEndpoint pe : all) {
+            if (chosen.contains(pe.endpoint())) backends.add(new Backend(pe.endpoint().address(), pe.port()));
+        }
+        return new FrontendTarget(service.name(), port.name(), List.copyOf(backends), localOnly);
     }
 }

@@ -39,7 +39,7 @@ class DatapathTableTest {
 
     static final String CLIENT = "10.244.1.10", WEB_VIP = "10.96.0.10", DNS_VIP = "10.96.0.53",
             EMPTY_VIP = "10.96.0.20", PAIR_VIP = "10.96.0.30", B1 = "10.244.1.11", B2 = "10.244.1.12",
-            HAIRPIN = "169.254.42.1", OTHER = "10.244.1.99";
+            HAIRPIN = "169.254.42.1", OTHER = "10.244.1.99", LOCAL_VIP = "10.96.0.40";
 
     static final String SERVICES = """
             apiVersion: v1
@@ -82,6 +82,18 @@ class DatapathTableTest {
             addressType: IPv4
             ports: [{port: 80}]
             endpoints: [{addresses: [10.244.1.11]}, {addresses: [10.244.1.12]}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: local, namespace: t}
+            spec: {clusterIP: 10.96.0.40, internalTrafficPolicy: Local, ports: [{port: 80}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: local-1, namespace: t, labels: {kubernetes.io/service-name: local}}
+            addressType: IPv4
+            ports: [{port: 80}]
+            endpoints: [{addresses: [10.244.2.11], nodeName: node2}]
             """;
 
     private TempBpffs bpffs;
@@ -92,7 +104,7 @@ class DatapathTableTest {
         Privileged.require();
         bpffs = new TempBpffs();
         datapath = Datapath.load(bpffs.root(), new Datapath.Settings(ip4(HAIRPIN)));
-        new Reconciler(datapath.serviceMaps()).apply(ServiceTranslator.translate(Manifests.parse(SERVICES).cluster()));
+        new Reconciler(datapath.serviceMaps()).apply(ServiceTranslator.translate(Manifests.parse(SERVICES).cluster(), "node1"));
     }
 
     @AfterAll
@@ -184,6 +196,8 @@ class DatapathTableTest {
                                 .ipHeader(0, 0, true).swapMacs()),
                 fromPod("TCP RST to a service without endpoints is dropped, never answered",
                         Packet.tcp(CLIENT, 40082, EMPTY_VIP, 80, RST), SHOT, null),
+                fromPod("internalTrafficPolicy Local without a local endpoint is dropped, never rejected",
+                        Packet.tcp(CLIENT, 40084, LOCAL_VIP, 80, SYN), SHOT, null),
                 fromPod("UDP to a service without endpoints is answered with ICMP port unreachable",
                         Packet.udp(CLIENT, 40083, EMPTY_VIP, 53), REDIRECT,
                         portUnreachable(Packet.udp(CLIENT, 40083, EMPTY_VIP, 53)))

@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @EnableKubernetesMockClient(crud = true)
 class KubernetesSourceTest {
     static KubernetesClient client;
+    static final String NODE = "node1";
 
     private final BlockingQueue<Cluster> snapshots = new LinkedBlockingQueue<>();
     private final ServiceMaps maps = new ServiceMaps(new InMemoryMapTable<>("services", 100, j -> { }),
@@ -49,7 +50,7 @@ class KubernetesSourceTest {
         assertNotNull(first, "no snapshot after sync");
         assertEquals(1, first.services().size());
         assertEquals(1, first.slices().size());
-        reconciler.apply(ServiceTranslator.translate(first));
+        reconciler.apply(ServiceTranslator.translate(first, NODE));
         assertEquals("10.96.0.10:80/TCP -> 10.244.1.11:8080\n", maps.dump());
     }
 
@@ -100,7 +101,7 @@ class KubernetesSourceTest {
     }
 
     private void start() {
-        source = new KubernetesSource(client, Duration.ofMillis(20), snapshots::add).start();
+        source = new KubernetesSource(client, NODE, Duration.ofMillis(20), snapshots::add).start();
     }
 
     /** Applies snapshots as the reconcile loop would, until the dump matches. */
@@ -108,7 +109,7 @@ class KubernetesSourceTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             Cluster next = snapshots.poll(100, TimeUnit.MILLISECONDS);
-            if (next != null) reconciler.apply(ServiceTranslator.translate(next));
+            if (next != null) reconciler.apply(ServiceTranslator.translate(next, NODE));
             if (wanted.test(maps.dump())) return;
         }
         fail("maps never matched; last dump:\n" + maps.dump());

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * YAML in, map dump out: every file in src/test/resources/golden holds an "-- input.yaml --"
- * section and the expected "-- maps --" (and "-- problems --") sections. The whole production
+ * section (and optionally "-- node --", the agent's node name, default node1) and the expected
+ * "-- maps --" and "-- problems --" sections. The whole production
  * path runs: parse, convert, translate, reconcile into maps, dump the maps.
  * Regenerate after an intended change with -Dferry.golden.update=true and review the diff.
  */
@@ -33,7 +34,9 @@ class GoldenTest {
         Txtar txtar = Txtar.parse(Files.readString(file));
         Manifests.Parsed parsed = Manifests.parse(txtar.section("input.yaml"));
         ServiceMaps maps = inMemoryMaps();
-        new Reconciler(maps).apply(ServiceTranslator.translate(parsed.cluster()));
+        // The agent runs on "node1" unless a case says otherwise; Node objects may be in the input.
+        String node = txtar.sections().containsKey("node") ? txtar.section("node").trim() : "node1";
+        new Reconciler(maps).apply(ServiceTranslator.translate(parsed.cluster(), node));
         String problems = String.join("\n", parsed.problems()) + (parsed.problems().isEmpty() ? "" : "\n");
         Txtar actual = txtar.with("maps", maps.dump()).with("problems", problems);
         if (Boolean.getBoolean("ferry.golden.update")) {

@@ -6,7 +6,7 @@ package dev.ferry.agent.datapath.abi;
  */
 public enum Reason {
     PASS, DNAT, REVNAT, REJECT_NO_BACKEND, DROP_MALFORMED, DROP_NO_SLOT, DROP_CT_FULL, FRAG_UNKNOWN,
-    DROP_REJECT_FAILED, DROP_REWRITE_FAILED;
+    DROP_REJECT_FAILED, DROP_REWRITE_FAILED, DROP_NO_LOCAL_BACKEND;
 
     /** The C enumerator name, e.g. REASON_DROP_MALFORMED. */
     public String cName() {

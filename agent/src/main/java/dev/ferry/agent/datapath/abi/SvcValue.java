@@ -9,6 +9,9 @@ import static dev.ferry.agent.datapath.abi.Abi.*;
 
 /** struct svc_value: frontend id and how many slots it has (0 = reject). */
 public record SvcValue(int svcId, int backendCount, int flags) {
+    /** SVC_F_LOCAL_ONLY: no backends means drop, not reject. */
+    public static final int F_LOCAL_ONLY = 0x1;
+
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             U32.withName("svc_id"), U16.withName("backend_count"), U16.withName("flags"))
             .withName("svc_value");
