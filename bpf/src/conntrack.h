@@ -129,4 +129,30 @@ static __always_inline void ct_delete_flow(const struct ct_key *fwd_key, const s
 	bpf_map_delete_elem(&ct_v1, fwd_key);
 }
 
+/*
+ * A pod opening a plain (non-service) flow whose tuple, seen from the peer, is the reply tuple
+ * of a tracked service flow: the old flow is over (the client reuses an ephemeral port, e.g.
+ * while the old entry is still closing), and its reply entry would otherwise reverse-NAT the
+ * new flow's replies into "from the VIP". As netfilter does for a new connection, the new flow
+ * wins. TCP only on a pure SYN; UDP has no handshake, so any such packet.
+ */
+static __always_inline void ct_retire_superseded(const struct pkt4 *p)
+{
+	struct ct_key rep_key = {
+		.saddr = p->daddr, .daddr = p->saddr, .sport = p->dport, .dport = p->sport,
+		.proto = p->proto, .dir = CT_REPLY,
+	};
+	struct ct_value *v;
+	struct ct_key fwd_key;
+
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN)
+		return;
+	v = bpf_map_lookup_elem(&ct_v1, &rep_key);
+	if (!v)
+		return;
+	fwd_key = ct_forward_key(&rep_key, v);
+	bpf_map_delete_elem(&ct_v1, &fwd_key);
+	bpf_map_delete_elem(&ct_v1, &rep_key);
+}
+
 #endif /* FERRY_CONNTRACK_H */

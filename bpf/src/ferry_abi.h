@@ -17,7 +17,7 @@
 
 #define FERRY_ABI_VERSION 1
 
-/* services_v1: one entry per service frontend (ClusterIP:port/protocol). Written by the agent. */
+/* services_v2: one entry per service frontend (ClusterIP:port/protocol). Written by the agent. */
 struct svc_key {
 	__u32 vip;            /* (be) IPv4 address of the frontend */
 	__u16 port;           /* (be) frontend port */
@@ -29,6 +29,8 @@ struct svc_value {
 	__u32 svc_id;         /* (host) frontend id: slot namespace and reverse-NAT index, never 0 */
 	__u16 backend_count;  /* (host) slots 0..backend_count-1 exist; 0 means reject */
 	__u16 flags;          /* (host) SVC_F_* */
+	__u32 affinity_timeout_s; /* (host) SVC_F_AFFINITY: how long a client keeps its backend */
+	__u32 pad;
 };
 
 /*
@@ -36,6 +38,20 @@ struct svc_value {
  * packet is dropped rather than rejected (kube-proxy: "has no local endpoints" -> DROP).
  */
 #define SVC_F_LOCAL_ONLY 0x1
+/* sessionAffinity ClientIP: new flows of a client reuse its backend within the timeout. */
+#define SVC_F_AFFINITY   0x2
+
+/* affinity_v1: LRU (client, frontend) -> the backend its last new flow used. Written by the datapath. */
+struct affinity_key {
+	__u32 client_addr;    /* (be) */
+	__u32 svc_id;         /* (host) */
+};
+
+struct affinity_value {
+	__u32 backend_id;     /* (host) */
+	__u32 slot;           /* (host) where backend_id sat; re-checked so a removed backend is never reused */
+	__u64 last_used_ns;   /* (host) bpf_ktime_get_ns() of the client's last new flow */
+};
 
 /* slots_v1: (svc_id, slot) -> backend id; the random pick indexes these. Written by the agent. */
 struct slot_key {

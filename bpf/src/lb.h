@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Service frontend lookup and backend selection (random over the service's slots). */
+/* Service frontend lookup and backend selection: random over the slots, or the client's affinity. */
 #ifndef FERRY_LB_H
 #define FERRY_LB_H
 
@@ -10,24 +10,75 @@ static __always_inline struct svc_value *lb_lookup_service(const struct pkt4 *p)
 {
 	struct svc_key k = { .vip = p->daddr, .port = p->dport, .proto = p->proto };
 
-	return bpf_map_lookup_elem(&services_v1, &k);
+	return bpf_map_lookup_elem(&services_v2, &k);
 }
 
-/* A random slot's backend, or NULL when slot or backend is missing (agent mid-update). */
-static __always_inline struct backend *lb_pick_backend(const struct svc_value *svc,
+#define NSEC_PER_SEC 1000000000ULL
+
+/* The backend in one slot, or NULL when slot or backend is missing (agent mid-update). */
+static __always_inline struct backend *lb_slot_backend(const struct svc_value *svc, __u32 slot,
 						       __u32 *backend_id)
 {
-	struct slot_key k = { .svc_id = svc->svc_id };
-	__u32 *id;
+	struct slot_key k = { .svc_id = svc->svc_id, .slot = slot };
+	__u32 *id = bpf_map_lookup_elem(&slots_v1, &k);
 
-	if (svc->backend_count == 0)
-		return NULL;
-	k.slot = bpf_get_prandom_u32() % svc->backend_count;
-	id = bpf_map_lookup_elem(&slots_v1, &k);
 	if (!id)
 		return NULL;
 	*backend_id = *id;
 	return bpf_map_lookup_elem(&backends_v1, id);
+}
+
+/*
+ * sessionAffinity ClientIP: the client's backend if its last new flow is younger than the
+ * timeout and the backend still sits in the same slot of this service (a backend removed
+ * from the service is never reused, even while other services keep it alive).
+ */
+static __always_inline struct backend *lb_affinity_backend(const struct svc_value *svc, __u32 client,
+							   __u64 now, __u32 *backend_id)
+{
+	struct affinity_key k = { .client_addr = client, .svc_id = svc->svc_id };
+	struct affinity_value *a = bpf_map_lookup_elem(&affinity_v1, &k);
+	struct backend *be;
+
+	if (!a || a->slot >= svc->backend_count ||
+	    now - a->last_used_ns > (__u64)svc->affinity_timeout_s * NSEC_PER_SEC)
+		return NULL;
+	be = lb_slot_backend(svc, a->slot, backend_id);
+	if (!be || *backend_id != a->backend_id)
+		return NULL;
+	a->last_used_ns = now;
+	return be;
+}
+
+/* Remembers the client's backend for its next new flow; an LRU, so a full map evicts the oldest. */
+static __always_inline void lb_affinity_record(const struct svc_value *svc, __u32 client, __u32 slot,
+					       __u32 backend_id, __u64 now)
+{
+	struct affinity_key k = { .client_addr = client, .svc_id = svc->svc_id };
+	struct affinity_value v = { .backend_id = backend_id, .slot = slot, .last_used_ns = now };
+
+	bpf_map_update_elem(&affinity_v1, &k, &v, BPF_ANY);
+}
+
+/* A new flow's backend: the client's affinity when the service has it, else a random slot. */
+static __always_inline struct backend *lb_pick_backend(const struct svc_value *svc, __u32 client,
+						       __u64 now, __u32 *backend_id)
+{
+	struct backend *be;
+	__u32 slot;
+
+	if (svc->backend_count == 0)
+		return NULL;
+	if (svc->flags & SVC_F_AFFINITY) {
+		be = lb_affinity_backend(svc, client, now, backend_id);
+		if (be)
+			return be;
+	}
+	slot = bpf_get_prandom_u32() % svc->backend_count;
+	be = lb_slot_backend(svc, slot, backend_id);
+	if (be && (svc->flags & SVC_F_AFFINITY))
+		lb_affinity_record(svc, client, slot, *backend_id, now);
+	return be;
 }
 
 #endif /* FERRY_LB_H */

@@ -7,14 +7,23 @@
 #include <bpf/bpf_helpers.h>
 #include "ferry_abi.h"
 
-/* services_v1: (VIP, port, proto) -> svc id + backend count; written by the agent. */
+/* services_v2: (VIP, port, proto) -> svc id, backend count, flags, affinity timeout; written by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct svc_key);
 	__type(value, struct svc_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} services_v1 SEC(".maps");
+} services_v2 SEC(".maps");
+
+/* affinity_v1: (client, svc id) -> backend of its last new flow (sessionAffinity ClientIP); datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct affinity_key);
+	__type(value, struct affinity_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} affinity_v1 SEC(".maps");
 
 /* slots_v1: (svc id, slot) -> backend id, the table the random pick indexes; written by the agent. */
 struct {

@@ -73,19 +73,23 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
 	struct backend *be;
 	__u32 backend_id = 0;
 	bool hairpin;
+	__u64 now;
 	int ret;
 
-	if (!svc)
+	if (!svc) {
+		ct_retire_superseded(p);
 		return REASON_PASS;
+	}
 	if (svc->backend_count == 0 && (svc->flags & SVC_F_LOCAL_ONLY))
 		return -REASON_DROP_NO_LOCAL_BACKEND;
 	if (svc->backend_count == 0)
 		return reject_no_backend(skb, p, back_to_pod);
-	be = lb_pick_backend(svc, &backend_id);
+	now = bpf_ktime_get_ns();
+	be = lb_pick_backend(svc, p->saddr, now, &backend_id);
 	if (!be)
 		return -REASON_DROP_NO_SLOT;
 	hairpin = be->addr == p->saddr;
-	ret = ct_create(&key, be, backend_id, svc->svc_id, hairpin, p, bpf_ktime_get_ns());
+	ret = ct_create(&key, be, backend_id, svc->svc_id, hairpin, p, now);
 	if (ret < 0)
 		return ret;
 	return nat_forward(skb, p, be->addr, be->port, hairpin, back_to_pod);

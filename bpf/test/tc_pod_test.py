@@ -168,8 +168,8 @@ def add_service(vip, port, proto, svc_id, backends):
     for slot, (bid, addr, bport) in enumerate(backends):
         map_update("backends_v1", struct.pack("<I", bid), ip4(addr) + struct.pack("!HH", bport, 0))
         map_update("slots_v1", struct.pack("<II", svc_id, slot), struct.pack("<I", bid))
-    map_update("services_v1", svc_key(vip, port, proto), struct.pack("<IHH", svc_id,
-                                                                     len(backends), 0))
+    map_update("services_v2", svc_key(vip, port, proto), struct.pack("<IHHII", svc_id,
+                                                                     len(backends), 0, 0, 0))
 
 
 def ct_key(saddr, daddr, sport, dport, proto, direction):
@@ -222,7 +222,7 @@ def main():
     add_service(rej_vip, 80, TCP, 3, [])
     add_service(rej_vip, 53, UDP, 4, [])
     add_service(hp_vip, 80, TCP, 5, [(9, CLIENT, 8080)])
-    map_update("services_v1", svc_key(noslot_vip, 80, TCP), struct.pack("<IHH", 6, 2, 0))
+    map_update("services_v2", svc_key(noslot_vip, 80, TCP), struct.pack("<IHHII", 6, 2, 0, 0, 0))
     add_service(multi_vip, 80, TCP, 7, [(20 + i, f"10.244.2.{i}", 8080) for i in range(4)])
 
     # --- TCP DNAT, conntrack, reverse NAT

@@ -38,7 +38,7 @@ public final class BpfMap implements AutoCloseable {
         return new BpfMap(fd, false);
     }
 
-    /** Opens a map pinned on bpffs, e.g. /sys/fs/bpf/ferry/services_v1. */
+    /** Opens a map pinned on bpffs, e.g. /sys/fs/bpf/ferry/services_v2. */
     public static BpfMap openPinned(Path pin) {
         LibBpf.ensureLoaded();
         try (Arena arena = Arena.ofConfined()) {

@@ -17,7 +17,7 @@ public final class Uninstall {
     private Uninstall() {
     }
 
-    /** Ferry's pins: versioned maps ("services_v1") and everything under links/. Nothing else is touched. */
+    /** Ferry's pins: versioned maps ("services_v2") and everything under links/. Nothing else is touched. */
     private static boolean isFerryPin(Path root, Path p) {
         Path relative = root.relativize(p);
         return relative.startsWith("links") || relative.toString().matches("[a-z0-9_]+_v\\d+");

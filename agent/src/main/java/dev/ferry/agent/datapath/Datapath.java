@@ -39,7 +39,7 @@ public final class Datapath implements AutoCloseable {
         this.object = object;
         this.bpffsRoot = bpffsRoot;
         this.serviceMaps = new ServiceMaps(
-                new BpfMapTable<>(object.map("services_v1"), SvcKey.CODEC, SvcValue.CODEC),
+                new BpfMapTable<>(object.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
                 new BpfMapTable<>(object.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
                 new BpfMapTable<>(object.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC));
     }

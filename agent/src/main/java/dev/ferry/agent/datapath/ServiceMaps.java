@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * services_v1, slots_v1 and backends_v1 in the agent's vocabulary. Only the reconciler calls
+ * services_v2, slots_v1 and backends_v1 in the agent's vocabulary. Only the reconciler calls
  * the writing methods; it alone decides their order.
  */
 public final class ServiceMaps {
@@ -32,13 +32,14 @@ public final class ServiceMaps {
         this.backends = backends;
     }
 
-    public record ServiceEntry(int svcId, int backendCount, int flags) {
+    public record ServiceEntry(int svcId, int backendCount, int flags, int affinityTimeoutSeconds) {
     }
 
     public Map<Frontend, ServiceEntry> readServices() {
         Map<Frontend, ServiceEntry> out = new TreeMap<>();
         services.entries().forEach((k, v) ->
-                out.put(new Frontend(k.vip(), k.port(), k.protocol()), new ServiceEntry(v.svcId(), v.backendCount(), v.flags())));
+                out.put(new Frontend(k.vip(), k.port(), k.protocol()), new ServiceEntry(v.svcId(), v.backendCount(), v.flags(),
+                        v.affinityTimeoutSeconds())));
         return out;
     }
 
@@ -77,8 +78,8 @@ public final class ServiceMaps {
         slots.removeAll(keys);
     }
 
-    public void putService(Frontend frontend, int svcId, int backendCount, int flags) {
-        services.put(key(frontend), new SvcValue(svcId, backendCount, flags));
+    public void putService(Frontend frontend, int svcId, int backendCount, int flags, int affinityTimeoutSeconds) {
+        services.put(key(frontend), new SvcValue(svcId, backendCount, flags, affinityTimeoutSeconds));
     }
 
     public void deleteService(Frontend frontend) {
@@ -87,7 +88,7 @@ public final class ServiceMaps {
 
     public Map<String, int[]> usage() {
         Map<String, int[]> out = new LinkedHashMap<>();
-        out.put("services_v1", new int[]{services.entries().size(), services.capacity()});
+        out.put("services_v2", new int[]{services.entries().size(), services.capacity()});
         out.put("slots_v1", new int[]{slots.entries().size(), slots.capacity()});
         out.put("backends_v1", new int[]{backends.entries().size(), backends.capacity()});
         return out;
@@ -115,6 +116,9 @@ public final class ServiceMaps {
             }
             targets.sort(Comparator.naturalOrder());
             targets.forEach(t -> out.append(' ').append(t));
+            if ((entry.flags() & SvcValue.F_AFFINITY) != 0) {
+                out.append(" (affinity ").append(entry.affinityTimeoutSeconds()).append("s)");
+            }
             out.append('\n');
         });
         return out.toString();

@@ -75,7 +75,24 @@ public final class ServiceConverter {
         }
         boolean internalLocal = "Local".equals(spec.getInternalTrafficPolicy());
         return Optional.of(new Service(new ServiceName(Fields.namespace(svc), name), ips,
-                external.stream().distinct().toList(), ports, internalLocal));
+                external.stream().distinct().toList(), ports, internalLocal, affinityTimeout(svc)));
+    }
+
+    /** Kubernetes' default for sessionAffinity ClientIP without a timeout: 3 hours. */
+    public static final int DEFAULT_AFFINITY_TIMEOUT = 10800;
+
+    /** 0 without sessionAffinity ClientIP; else its timeout, 1..86400 s as the API server validates it. */
+    static int affinityTimeout(io.fabric8.kubernetes.api.model.Service svc) throws InvalidObjectException {
+        var spec = svc.getSpec();
+        if (!"ClientIP".equals(spec.getSessionAffinity())) return 0;
+        var config = spec.getSessionAffinityConfig();
+        Integer timeout = config == null || config.getClientIP() == null ? null : config.getClientIP().getTimeoutSeconds();
+        if (timeout == null) return DEFAULT_AFFINITY_TIMEOUT;
+        if (timeout < 1 || timeout > 86400) {
+            throw new InvalidObjectException(Fields.id(svc) + ": sessionAffinityConfig.clientIP.timeoutSeconds "
+                    + timeout + " is not within 1-86400");
+        }
+        return timeout;
     }
 
     /** SCTP ports are skipped (the datapath has no SCTP NAT); each one is said once. */

@@ -7,18 +7,24 @@ import java.util.stream.Collectors;
  * Writes a ClusterIP Service and its EndpointSlice as Kubernetes YAML, the way the API server
  * would show them: what the lab feeds to `ferry agent --services-file`.
  */
-public record ServiceManifest(String name, String clusterIp, List<Port> ports, List<String> endpoints) {
+public record ServiceManifest(String name, String clusterIp, List<Port> ports, List<String> endpoints,
+                              int affinityTimeoutSeconds) {
     /** A service port, its target port on the endpoints, and TCP or UDP. */
     public record Port(String name, int port, int targetPort, String protocol) {
     }
 
     public static ServiceManifest tcpAndUdp(String name, String clusterIp, int port, int targetPort, List<String> endpoints) {
         return new ServiceManifest(name, clusterIp, List.of(new Port("tcp", port, targetPort, "TCP"),
-                new Port("udp", port, targetPort, "UDP")), endpoints);
+                new Port("udp", port, targetPort, "UDP")), endpoints, 0);
     }
 
     public ServiceManifest withEndpoints(List<String> newEndpoints) {
-        return new ServiceManifest(name, clusterIp, ports, newEndpoints);
+        return new ServiceManifest(name, clusterIp, ports, newEndpoints, affinityTimeoutSeconds);
+    }
+
+    /** sessionAffinity ClientIP with this timeout; 0 turns affinity off. */
+    public ServiceManifest withAffinity(int timeoutSeconds) {
+        return new ServiceManifest(name, clusterIp, ports, endpoints, timeoutSeconds);
     }
 
     public String yaml() {
@@ -35,7 +41,7 @@ public record ServiceManifest(String name, String clusterIp, List<Port> ports, L
                 spec:
                   type: ClusterIP
                   clusterIP: %s
-                  ports:
+                %s  ports:
                 %s
                 ---
                 apiVersion: discovery.k8s.io/v1
@@ -48,7 +54,12 @@ public record ServiceManifest(String name, String clusterIp, List<Port> ports, L
                 ports:
                 %s
                 %s
-                """.formatted(name, clusterIp, servicePorts, name, name, slicePorts, sliceEndpoints);
+                """.formatted(name, clusterIp, affinity(), servicePorts, name, name, slicePorts, sliceEndpoints);
+    }
+
+    private String affinity() {
+        return affinityTimeoutSeconds == 0 ? "" : "  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: "
+                + affinityTimeoutSeconds + "}}\n";
     }
 
     public static String yaml(List<ServiceManifest> services) {

@@ -11,9 +11,10 @@ import java.util.List;
  * @param externalIps         spec.externalIPs and status.loadBalancer.ingress IPs: from pods they
  *                            are served by the cluster-wide endpoints, as kube-proxy short-circuits them
  * @param internalLocal       internalTrafficPolicy: Local, for the cluster IPs
+ * @param affinityTimeoutSeconds sessionAffinity ClientIP's timeout; 0 without affinity
  */
 public record Service(ServiceName name, List<Inet4Address> clusterIps, List<Inet4Address> externalIps,
-                      List<ServicePort> ports, boolean internalLocal) {
+                      List<ServicePort> ports, boolean internalLocal, int affinityTimeoutSeconds) {
     public Service {
         clusterIps = List.copyOf(clusterIps);
         externalIps = List.copyOf(externalIps);
@@ -21,6 +22,6 @@ public record Service(ServiceName name, List<Inet4Address> clusterIps, List<Inet
     }
 
     public Service(ServiceName name, List<Inet4Address> clusterIps, List<ServicePort> ports) {
-        this(name, clusterIps, List.of(), ports, false);
+        this(name, clusterIps, List.of(), ports, false, 0);
     }
 }

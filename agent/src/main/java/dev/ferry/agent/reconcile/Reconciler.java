@@ -32,7 +32,11 @@ import java.util.Set;
 public final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
 
-    private record Applied(int svcId, List<Integer> backendIds, int flags) {
+    /** What one frontend's entry says: its id, slots in order, flags and affinity timeout. */
+    private record Applied(int svcId, List<Integer> backendIds, int flags, int affinityTimeoutSeconds) {
+        boolean sameSettings(int otherFlags, int otherAffinity) {
+            return flags == otherFlags && affinityTimeoutSeconds == otherAffinity;
+        }
     }
 
     private final ServiceMaps maps;
@@ -64,7 +68,7 @@ public final class Reconciler {
                 // A hole (agent killed mid-write) is repaired by the first apply: -1 never matches.
                 ids.add(id == null || !storedBackends.containsKey(id) ? -1 : id);
             }
-            frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags()));
+            frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags(), entry.affinityTimeoutSeconds()));
         });
         orphanSlots.addAll(storedSlots.keySet());
         if (!frontends.isEmpty()) {
@@ -122,29 +126,32 @@ public final class Reconciler {
             if (id == null) throw new IllegalStateException("backend " + b + " is not in backends_v1");
             ids.add(id);
         }
-        int flags = target.localOnly() ? SvcValue.F_LOCAL_ONLY : 0;
+        int affinity = target.affinityTimeoutSeconds();
+        int flags = (target.localOnly() ? SvcValue.F_LOCAL_ONLY : 0) | (affinity > 0 ? SvcValue.F_AFFINITY : 0);
         Applied current = frontends.get(frontend);
         if (current == null) {
             int svcId = svcIds.allocate();
             try {
                 maps.putSlots(svcId, 0, ids);
-                maps.putService(frontend, svcId, ids.size(), flags);
+                maps.putService(frontend, svcId, ids.size(), flags, affinity);
             } catch (RuntimeException e) {
                 maps.deleteSlots(svcId, 0, ids.size());
                 throw e;
             }
-            frontends.put(frontend, new Applied(svcId, ids, flags));
+            frontends.put(frontend, new Applied(svcId, ids, flags, affinity));
             return true;
         }
-        if (current.backendIds().equals(ids) && current.flags() == flags) return false;
+        if (current.backendIds().equals(ids) && current.sameSettings(flags, affinity)) return false;
         int svcId = current.svcId();
         int oldCount = current.backendIds().size();
         int from = 0;
         while (from < Math.min(oldCount, ids.size()) && current.backendIds().get(from).equals(ids.get(from))) from++;
         maps.putSlots(svcId, from, ids.subList(from, ids.size()));
-        if (ids.size() != oldCount || current.flags() != flags) maps.putService(frontend, svcId, ids.size(), flags);
+        if (ids.size() != oldCount || !current.sameSettings(flags, affinity)) {
+            maps.putService(frontend, svcId, ids.size(), flags, affinity);
+        }
         if (ids.size() < oldCount) maps.deleteSlots(svcId, ids.size(), oldCount);
-        frontends.put(frontend, new Applied(svcId, ids, flags));
+        frontends.put(frontend, new Applied(svcId, ids, flags, affinity));
         return true;
     }
 

@@ -75,6 +75,7 @@ public final class ServiceTranslator {
         for (PortEndpoint pe : all) {
             if (chosen.contains(pe.endpoint())) backends.add(new Backend(pe.endpoint().address(), pe.port()));
         }
-        return new FrontendTarget(service.name(), port.name(), List.copyOf(backends), localOnly);
+        return new FrontendTarget(service.name(), port.name(), List.copyOf(backends), localOnly,
+                service.affinityTimeoutSeconds());
     }
 }

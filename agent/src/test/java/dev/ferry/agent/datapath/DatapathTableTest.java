@@ -39,7 +39,8 @@ class DatapathTableTest {
 
     static final String CLIENT = "10.244.1.10", WEB_VIP = "10.96.0.10", DNS_VIP = "10.96.0.53",
             EMPTY_VIP = "10.96.0.20", PAIR_VIP = "10.96.0.30", B1 = "10.244.1.11", B2 = "10.244.1.12",
-            HAIRPIN = "169.254.42.1", OTHER = "10.244.1.99", LOCAL_VIP = "10.96.0.40";
+            HAIRPIN = "169.254.42.1", OTHER = "10.244.1.99", LOCAL_VIP = "10.96.0.40",
+            STICKY_VIP = "10.96.0.50";
 
     static final String SERVICES = """
             apiVersion: v1
@@ -94,6 +95,18 @@ class DatapathTableTest {
             addressType: IPv4
             ports: [{port: 80}]
             endpoints: [{addresses: [10.244.2.11], nodeName: node2}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: sticky, namespace: t}
+            spec: {clusterIP: 10.96.0.50, sessionAffinity: ClientIP, ports: [{port: 80}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: sticky-1, namespace: t, labels: {kubernetes.io/service-name: sticky}}
+            addressType: IPv4
+            ports: [{port: 80}]
+            endpoints: [{addresses: [10.244.1.11]}, {addresses: [10.244.1.12]}, {addresses: [10.244.1.13]}]
             """;
 
     private TempBpffs bpffs;
@@ -157,6 +170,9 @@ class DatapathTableTest {
                 after(List.of(Packet.udp(CLIENT, 40012, DNS_VIP, 53)),
                         fromPod("UDP reply is reverse-NATed", Packet.udp(B2, 5353, CLIENT, 40012), OK,
                                 Packet.udp(DNS_VIP, 53, CLIENT, 40012))),
+                after(List.of(Packet.tcp(CLIENT, 40090, WEB_VIP, 80, SYN), Packet.tcp(CLIENT, 40090, B1, 8080, SYN)),
+                        fromPod("a direct flow reusing a service flow's port is not reverse-NATed by the old entry",
+                                Packet.tcp(B1, 8080, CLIENT, 40090, SYN | ACK), OK, null)),
                 fromPod("TCP to an address that is no service passes untouched",
                         Packet.tcp(CLIENT, 40020, OTHER, 80, SYN), OK, null),
                 fromPod("TCP to a service IP on a port it does not serve passes untouched",
@@ -241,10 +257,31 @@ class DatapathTableTest {
         for (int port = 41000; port < 41064; port++) {
             TestRunResult r = run(true, Packet.tcp(CLIENT, port, PAIR_VIP, 80, SYN).bytes());
             assertEquals(OK, r.retval());
-            byte[] out = r.packetOut();
-            chosen.add((out[30] & 0xff) + "." + (out[31] & 0xff) + "." + (out[32] & 0xff) + "." + (out[33] & 0xff));
+            chosen.add(destination(r.packetOut()));
         }
         assertEquals(Set.of(B1, B2), chosen);
+    }
+
+    @Test
+    void sessionAffinitySendsEveryNewFlowOfAClientToOneBackend() {
+        for (String client : List.of("10.244.1.50", "10.244.1.51", "10.244.1.52")) {
+            Set<String> chosen = new HashSet<>();
+            for (int port = 42000; port < 42020; port++) {
+                TestRunResult r = run(true, Packet.tcp(client, port, STICKY_VIP, 80, SYN).bytes());
+                assertEquals(OK, r.retval());
+                chosen.add(destination(r.packetOut()));
+            }
+            assertEquals(1, chosen.size(), client + " spread over " + chosen);
+        }
+    }
+
+    @Test
+    void withoutAffinityAClientsFlowsSpread() {
+        Set<String> chosen = new HashSet<>();
+        for (int port = 42100; port < 42140; port++) {
+            chosen.add(destination(run(true, Packet.tcp("10.244.1.53", port, PAIR_VIP, 80, SYN).bytes()).packetOut()));
+        }
+        assertEquals(2, chosen.size());
     }
 
     @Test
@@ -275,6 +312,10 @@ class DatapathTableTest {
         icmp[2] = (byte) (sum >> 8);
         icmp[3] = (byte) sum;
         return Packet.raw(EMPTY_VIP, CLIENT, ICMP, icmp).ipHeader(0, 0xc0, false).swapMacs();
+    }
+
+    static String destination(byte[] frame) {
+        return (frame[30] & 0xff) + "." + (frame[31] & 0xff) + "." + (frame[32] & 0xff) + "." + (frame[33] & 0xff);
     }
 
     static byte[] ipv6Frame() {

@@ -177,6 +177,34 @@ class ClusterIpIT {
 
     @Test
     @Order(8)
+    void sessionAffinityHoldsUntilItsTimeoutAndCanBeSwitchedOff() throws Exception {
+        ServiceManifest sticky = web.withEndpoints(List.of("10.244.1.11", "10.244.1.13")).withAffinity(2);
+        apply(sticky);
+        String first = client.tcpRequest(VIP, PORT, TIMEOUT).server();
+        for (int i = 0; i < 30; i++) assertEquals(first, client.tcpRequest(VIP, PORT, TIMEOUT).server(), "request " + i);
+        // After 2 s without a new connection the client is free again: within 12 expiries some
+        // new flow lands elsewhere (chance of missing it: 2^-12).
+        boolean moved = false;
+        for (int i = 0; i < 12 && !moved; i++) {
+            Thread.sleep(2300);
+            moved = !client.tcpRequest(VIP, PORT, TIMEOUT).server().equals(first);
+        }
+        assertTrue(moved, "affinity never expired");
+
+        apply(sticky.withAffinity(0));
+        Map<String, Integer> perBackend = new HashMap<>();
+        for (int i = 0; i < 60; i++) perBackend.merge(client.tcpRequest(VIP, PORT, TIMEOUT).server(), 1, Integer::sum);
+        assertEquals(2, perBackend.size(), "affinity off: flows spread again " + perBackend);
+    }
+
+    private void apply(ServiceManifest manifest) throws Exception {
+        int synced = agent.countInLog("maps synced");
+        agent.writeServices(ServiceManifest.yaml(List.of(manifest, empty)));
+        assertTrue(agent.awaitLog("maps synced", synced + 1, Duration.ofSeconds(5)), agent.log());
+    }
+
+    @Test
+    @Order(9)
     void aPodInterfaceCreatedWhileTheAgentRunsIsServedWithinASecond() throws Exception {
         lab.addPod("node1", "late", "10.244.1.20");
         Client late = lab.client("late");
@@ -187,7 +215,7 @@ class ClusterIpIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void restartingTheAgentKeepsAnEstablishedStreamOnItsBackend() throws Exception {
         try (TcpStream stream = client.openStream(VIP, PORT, Duration.ofMillis(5), TIMEOUT)) {
             assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
@@ -205,7 +233,7 @@ class ClusterIpIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void stoppingTheAgentKeepsForwardingAndUninstallRemovesEverything() throws Exception {
         agent.stop();
         assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "fail open: programs stay with the last state");

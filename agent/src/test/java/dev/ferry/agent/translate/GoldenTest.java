@@ -47,7 +47,7 @@ class GoldenTest {
     }
 
     static ServiceMaps inMemoryMaps() {
-        return new ServiceMaps(new InMemoryMapTable<>("services_v1", 1000, j -> { }),
+        return new ServiceMaps(new InMemoryMapTable<>("services_v2", 1000, j -> { }),
                 new InMemoryMapTable<>("slots_v1", 1000, j -> { }),
                 new InMemoryMapTable<>("backends_v1", 1000, j -> { }));
     }

@@ -34,7 +34,8 @@ public final class Abi {
     /** Every struct shared with C, by its C name: what AbiLayoutTest checks against BTF. */
     public static List<StructLayout> structs() {
         return List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, SlotKey.LAYOUT, BackendValue.LAYOUT,
-                CtKey.LAYOUT, CtValue.LAYOUT, FragKey.LAYOUT, FragValue.LAYOUT, Counter.LAYOUT);
+                CtKey.LAYOUT, CtValue.LAYOUT, FragKey.LAYOUT, FragValue.LAYOUT, Counter.LAYOUT,
+                AffinityLayouts.KEY, AffinityLayouts.VALUE);
     }
 
     private Abi() {

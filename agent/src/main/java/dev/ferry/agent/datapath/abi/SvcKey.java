@@ -9,7 +9,7 @@ import java.net.Inet4Address;
 
 import static dev.ferry.agent.datapath.abi.Abi.*;
 
-/** struct svc_key: the services_v1 key. */
+/** struct svc_key: the services_v2 key. */
 public record SvcKey(Inet4Address vip, int port, Protocol protocol) {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             BE_U32.withName("vip"), BE_U16.withName("port"), U8.withName("proto"), U8.withName("pad"))
