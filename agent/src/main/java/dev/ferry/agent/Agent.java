@@ -37,7 +37,12 @@ public final class Agent implements AutoCloseable {
         datapath = Datapath.load(config.bpffsRoot(), new Datapath.Settings(config.hairpinAddress()));
         // Restore before anything attaches: the pinned maps already carry the last agent's state.
         Reconciler reconciler = new Reconciler(datapath.serviceMaps());
-        reconcileLoop = new ReconcileLoop(reconciler, Agent::logApplied);
+        reconcileLoop = new ReconcileLoop(reconciler, result -> {
+            logApplied(result);
+            // On the reconciler thread, after the frontends are gone: their flows end too.
+            int ended = datapath.conntrack().endFlowsOf(java.util.Set.copyOf(result.removedServiceIds()));
+            if (ended > 0) LOG.log(System.Logger.Level.INFO, "ended {0} conntrack entries of removed frontends", ended);
+        });
         attacher = new PodInterfaceAttacher(config.bpffsRoot(), new InterfaceGlobs(config.podInterfaces()),
                 datapath.fromPod(), datapath.toPod()).start();
         // Either source hands on complete states only (whole file, synced informers), so nothing

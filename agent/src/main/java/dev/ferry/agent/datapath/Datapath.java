@@ -3,6 +3,8 @@ package dev.ferry.agent.datapath;
 import dev.ferry.agent.datapath.abi.Abi;
 import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.Counter;
+import dev.ferry.agent.datapath.abi.CtKey;
+import dev.ferry.agent.datapath.abi.CtValue;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.datapath.abi.SlotKey;
 import dev.ferry.agent.datapath.abi.SvcKey;
@@ -33,6 +35,7 @@ public final class Datapath implements AutoCloseable {
 
     private final BpfObject object;
     private final ServiceMaps serviceMaps;
+    private final Conntrack conntrack;
     private final Path bpffsRoot;
 
     private Datapath(BpfObject object, Path bpffsRoot) {
@@ -42,6 +45,7 @@ public final class Datapath implements AutoCloseable {
                 new BpfMapTable<>(object.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
                 new BpfMapTable<>(object.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
                 new BpfMapTable<>(object.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC));
+        this.conntrack = new Conntrack(new BpfMapTable<>(object.map("ct_v1"), CtKey.CODEC, CtValue.CODEC));
     }
 
     /** Load-time settings, written into the programs' const volatile globals. */
@@ -91,6 +95,10 @@ public final class Datapath implements AutoCloseable {
 
     public ServiceMaps serviceMaps() {
         return serviceMaps;
+    }
+
+    public Conntrack conntrack() {
+        return conntrack;
     }
 
     public BpfProgram fromPod() {

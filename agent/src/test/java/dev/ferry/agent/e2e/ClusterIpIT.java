@@ -198,13 +198,32 @@ class ClusterIpIT {
     }
 
     private void apply(ServiceManifest manifest) throws Exception {
+        apply(List.of(manifest, empty));
+    }
+
+    private void apply(List<ServiceManifest> manifests) throws Exception {
         int synced = agent.countInLog("maps synced");
-        agent.writeServices(ServiceManifest.yaml(List.of(manifest, empty)));
+        agent.writeServices(ServiceManifest.yaml(manifests));
         assertTrue(agent.awaitLog("maps synced", synced + 1, Duration.ofSeconds(5)), agent.log());
     }
 
     @Test
     @Order(9)
+    void deletingAServiceEndsItsEstablishedFlows() throws Exception {
+        ServiceManifest extra = ServiceManifest.tcpAndUdp("extra", "10.96.0.30", PORT, TARGET, List.of("10.244.1.11"));
+        apply(List.of(web, empty, extra));
+        try (TcpStream stream = client.openStream("10.96.0.30", PORT, Duration.ofMillis(5), TIMEOUT)) {
+            assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
+            apply(List.of(web, empty)); // backend-1 lives on behind web: only conntrack keeps the flow going
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (stream.failure().isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+            assertTrue(stream.failure().isPresent(), "the stream outlived its service: " + stream.exchanges());
+        }
+        assertTrue(agent.log().contains("conntrack entries of removed frontends"), agent.log());
+    }
+
+    @Test
+    @Order(10)
     void aPodInterfaceCreatedWhileTheAgentRunsIsServedWithinASecond() throws Exception {
         lab.addPod("node1", "late", "10.244.1.20");
         Client late = lab.client("late");
@@ -215,7 +234,7 @@ class ClusterIpIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void restartingTheAgentKeepsAnEstablishedStreamOnItsBackend() throws Exception {
         try (TcpStream stream = client.openStream(VIP, PORT, Duration.ofMillis(5), TIMEOUT)) {
             assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
@@ -233,7 +252,7 @@ class ClusterIpIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void stoppingTheAgentKeepsForwardingAndUninstallRemovesEverything() throws Exception {
         agent.stop();
         assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "fail open: programs stay with the last state");
