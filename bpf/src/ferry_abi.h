@@ -66,6 +66,22 @@ struct backend {
 	__u16 pad;
 };
 
+/*
+ * vips_v1: __u32 address (be) -> __u32 VIP_F_*: every allocated ClusterIP. A new flow to one
+ * on a port no frontend serves is rejected. Written by the agent.
+ */
+#define VIP_F_CLUSTER_IP 0x1
+
+/*
+ * svc_cidrs_v1: LPM trie of the ServiceCIDRs -> __u32 (1). A new flow to an address inside one
+ * that is no allocated ClusterIP is dropped (kube-proxy nftables: "Drop traffic to unallocated
+ * ClusterIPs"). Written by the agent.
+ */
+struct svc_cidr_key {
+	__u32 prefixlen;      /* (host) LPM trie prefix length in bits, first as the kernel requires */
+	__u32 addr;           /* (be) network address */
+};
+
 /* ct_v1 key direction */
 enum ct_dir {
 	CT_FORWARD = 0,       /* key is the client's original tuple: client -> VIP */
@@ -127,7 +143,9 @@ enum ferry_reason {
 	REASON_DROP_REJECT_FAILED = 8,/* building the reject packet failed */
 	REASON_DROP_REWRITE_FAILED = 9,/* an skb store or checksum helper failed mid-rewrite */
 	REASON_DROP_NO_LOCAL_BACKEND = 10, /* SVC_F_LOCAL_ONLY frontend without a local endpoint */
-	REASON_MAX             = 11,
+	REASON_REJECT_NO_PORT  = 11,  /* allocated ClusterIP, port not served: TCP RST or ICMP unreachable */
+	REASON_DROP_UNALLOCATED_VIP = 12, /* inside a ServiceCIDR but no allocated ClusterIP */
+	REASON_MAX             = 13,
 };
 
 struct counter {

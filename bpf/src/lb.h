@@ -15,6 +15,24 @@ static __always_inline struct svc_value *lb_lookup_service(const struct pkt4 *p)
 
 #define NSEC_PER_SEC 1000000000ULL
 
+/*
+ * A new flow that matched no frontend, to a service address: an allocated ClusterIP on a port
+ * it does not serve is rejected, an unallocated address inside a ServiceCIDR dropped
+ * (kube-proxy nftables' cluster-ips-check). Anything else is no business of ours: pass.
+ */
+static __always_inline int lb_no_frontend(const struct pkt4 *p)
+{
+	struct svc_cidr_key k = { .prefixlen = 32, .addr = p->daddr };
+
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN)
+		return REASON_PASS; /* only new flows are judged, as kube-proxy judges "ct state new" */
+	if (bpf_map_lookup_elem(&vips_v1, &p->daddr))
+		return REASON_REJECT_NO_PORT;
+	if (bpf_map_lookup_elem(&svc_cidrs_v1, &k))
+		return -REASON_DROP_UNALLOCATED_VIP;
+	return REASON_PASS;
+}
+
 /* The backend in one slot, or NULL when slot or backend is missing (agent mid-update). */
 static __always_inline struct backend *lb_slot_backend(const struct svc_value *svc, __u32 slot,
 						       __u32 *backend_id)

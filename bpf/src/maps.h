@@ -16,6 +16,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } services_v2 SEC(".maps");
 
+/* vips_v1: allocated ClusterIP -> VIP_F_*; written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vips_v1 SEC(".maps");
+
+/* svc_cidrs_v1: ServiceCIDR prefixes (LPM); written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* the kernel requires it for LPM tries */
+	__type(key, struct svc_cidr_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} svc_cidrs_v1 SEC(".maps");
+
 /* affinity_v1: (client, svc id) -> backend of its last new flow (sessionAffinity ClientIP); datapath. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

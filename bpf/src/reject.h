@@ -111,22 +111,22 @@ static __always_inline int reject_icmp_port_unreach(struct __sk_buff *skb, const
 }
 
 /*
- * REASON_REJECT_NO_BACKEND with *back_to_pod set when an answer was built; the same reason as a
- * drop for packets that get no answer: RSTs (never answer a RST) and later fragments (their
- * first fragment was answered).
+ * Answers the flow with a TCP RST or ICMP port unreachable and returns {@code reason} (a
+ * REASON_REJECT_*) with *back_to_pod set; the same reason as a drop for packets that get no
+ * answer: RSTs (never answer a RST) and later fragments (their first fragment was answered).
  */
-static __always_inline int reject_no_backend(struct __sk_buff *skb, const struct pkt4 *p,
-					     bool *back_to_pod)
+static __always_inline int reject_flow(struct __sk_buff *skb, const struct pkt4 *p, int reason,
+				       bool *back_to_pod)
 {
 	int ret;
 
 	if (p->frag == FRAG_LATER || (p->tcp_flags & TCPF_RST))
-		return -REASON_REJECT_NO_BACKEND;
+		return -reason;
 	ret = p->proto == IPPROTO_TCP ? reject_tcp_rst(skb, p) : reject_icmp_port_unreach(skb, p);
 	if (ret < 0)
 		return ret;
 	*back_to_pod = true;
-	return REASON_REJECT_NO_BACKEND;
+	return reason;
 }
 
 #endif /* FERRY_REJECT_H */

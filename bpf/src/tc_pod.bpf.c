@@ -78,12 +78,13 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
 
 	if (!svc) {
 		ct_retire_superseded(p);
-		return REASON_PASS;
+		ret = lb_no_frontend(p);
+		return ret == REASON_REJECT_NO_PORT ? reject_flow(skb, p, ret, back_to_pod) : ret;
 	}
 	if (svc->backend_count == 0 && (svc->flags & SVC_F_LOCAL_ONLY))
 		return -REASON_DROP_NO_LOCAL_BACKEND;
 	if (svc->backend_count == 0)
-		return reject_no_backend(skb, p, back_to_pod);
+		return reject_flow(skb, p, REASON_REJECT_NO_BACKEND, back_to_pod);
 	now = bpf_ktime_get_ns();
 	be = lb_pick_backend(svc, p->saddr, now, &backend_id);
 	if (!be)

@@ -7,6 +7,7 @@ import dev.ferry.agent.datapath.abi.CtKey;
 import dev.ferry.agent.datapath.abi.CtValue;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SvcCidrKey;
 import dev.ferry.agent.datapath.abi.SvcKey;
 import dev.ferry.agent.datapath.abi.SvcValue;
 import dev.ferry.bpf.BpfMap;
@@ -44,7 +45,9 @@ public final class Datapath implements AutoCloseable {
         this.serviceMaps = new ServiceMaps(
                 new BpfMapTable<>(object.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
                 new BpfMapTable<>(object.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
-                new BpfMapTable<>(object.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC));
+                new BpfMapTable<>(object.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC),
+                new BpfMapTable<>(object.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
+                new BpfMapTable<>(object.map("svc_cidrs_v1"), SvcCidrKey.CODEC, Abi.U32_CODEC));
         this.conntrack = new Conntrack(new BpfMapTable<>(object.map("ct_v1"), CtKey.CODEC, CtValue.CODEC));
     }
 

@@ -7,7 +7,12 @@ import dev.ferry.agent.datapath.abi.SvcValue;
 import dev.ferry.agent.translate.Backend;
 import dev.ferry.agent.translate.Frontend;
 
+import dev.ferry.agent.model.Cidr;
+
+import java.net.Inet4Address;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Set;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,19 +22,55 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * services_v2, slots_v1 and backends_v1 in the agent's vocabulary. Only the reconciler calls
- * the writing methods; it alone decides their order.
+ * services_v2, slots_v1, backends_v1, vips_v1 and svc_cidrs_v1 in the agent's vocabulary. Only
+ * the reconciler calls the writing methods; it alone decides their order.
  */
 public final class ServiceMaps {
+    /** vips_v1 value: VIP_F_CLUSTER_IP. */
+    static final int VIP_F_CLUSTER_IP = 0x1;
+
     private final MapTable<SvcKey, SvcValue> services;
     private final MapTable<SlotKey, Integer> slots;
     private final MapTable<Integer, BackendValue> backends;
+    private final MapTable<Inet4Address, Integer> clusterIps;
+    private final MapTable<Cidr, Integer> serviceCidrs;
 
     public ServiceMaps(MapTable<SvcKey, SvcValue> services, MapTable<SlotKey, Integer> slots,
-                       MapTable<Integer, BackendValue> backends) {
+                       MapTable<Integer, BackendValue> backends, MapTable<Inet4Address, Integer> clusterIps,
+                       MapTable<Cidr, Integer> serviceCidrs) {
         this.services = services;
         this.slots = slots;
         this.backends = backends;
+        this.clusterIps = clusterIps;
+        this.serviceCidrs = serviceCidrs;
+    }
+
+    public Set<Inet4Address> readClusterIps() {
+        return clusterIps.entries().keySet();
+    }
+
+    public Set<Cidr> readServiceCidrs() {
+        return serviceCidrs.entries().keySet();
+    }
+
+    public void putClusterIps(Collection<Inet4Address> ips) {
+        Map<Inet4Address, Integer> entries = new LinkedHashMap<>();
+        ips.forEach(ip -> entries.put(ip, VIP_F_CLUSTER_IP));
+        clusterIps.putAll(entries);
+    }
+
+    public void deleteClusterIps(Collection<Inet4Address> ips) {
+        clusterIps.removeAll(List.copyOf(ips));
+    }
+
+    public void putServiceCidrs(Collection<Cidr> cidrs) {
+        Map<Cidr, Integer> entries = new LinkedHashMap<>();
+        cidrs.forEach(c -> entries.put(c, 1));
+        serviceCidrs.putAll(entries);
+    }
+
+    public void deleteServiceCidrs(Collection<Cidr> cidrs) {
+        serviceCidrs.removeAll(List.copyOf(cidrs));
     }
 
     public record ServiceEntry(int svcId, int backendCount, int flags, int affinityTimeoutSeconds) {
@@ -91,6 +132,8 @@ public final class ServiceMaps {
         out.put("services_v2", new int[]{services.entries().size(), services.capacity()});
         out.put("slots_v1", new int[]{slots.entries().size(), slots.capacity()});
         out.put("backends_v1", new int[]{backends.entries().size(), backends.capacity()});
+        out.put("vips_v1", new int[]{clusterIps.entries().size(), clusterIps.capacity()});
+        out.put("svc_cidrs_v1", new int[]{serviceCidrs.entries().size(), serviceCidrs.capacity()});
         return out;
     }
 
@@ -100,6 +143,11 @@ public final class ServiceMaps {
      * purpose, so the dump only changes when forwarding changes.
      */
     public String dump() {
+        return dumpFrontends() + dumpAddresses();
+    }
+
+    /** The frontend lines of {@link #dump()}. */
+    public String dumpFrontends() {
         Map<SlotKey, Integer> slotMap = readSlots();
         Map<Integer, Backend> backendMap = readBackends();
         StringBuilder out = new StringBuilder();
@@ -121,6 +169,16 @@ public final class ServiceMaps {
             }
             out.append('\n');
         });
+        return out.toString();
+    }
+
+    private String dumpAddresses() {
+        StringBuilder out = new StringBuilder();
+        // Where no frontend matches: allocated ClusterIPs reject, the rest of the CIDRs drops.
+        List<String> ips = readClusterIps().stream().sorted(Backend::compareAddresses).map(Inet4Address::getHostAddress).toList();
+        if (!ips.isEmpty()) out.append("cluster IPs (other ports reject): ").append(String.join(" ", ips)).append('\n');
+        List<String> cidrs = readServiceCidrs().stream().sorted().map(Cidr::toString).toList();
+        if (!cidrs.isEmpty()) out.append("service CIDRs (unallocated drop): ").append(String.join(" ", cidrs)).append('\n');
         return out.toString();
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.agent.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespaced;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -11,11 +12,12 @@ final class Fields {
     private Fields() {
     }
 
+    /** "Kind namespace/name", or "Kind name" for cluster-scoped kinds (Node, ServiceCIDR). */
     static String id(HasMetadata object) {
         var meta = object.getMetadata();
-        String ns = meta == null || meta.getNamespace() == null ? "default" : meta.getNamespace();
         String name = meta == null ? null : meta.getName();
-        return object.getKind() + " " + ns + "/" + name;
+        if (!(object instanceof Namespaced)) return object.getKind() + " " + name;
+        return object.getKind() + " " + namespace(object) + "/" + name;
     }
 
     static String name(HasMetadata object) throws InvalidObjectException {

@@ -1,5 +1,6 @@
 package dev.ferry.agent.k8s;
 
+import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.EndpointSlice;
 import dev.ferry.agent.model.Node;
@@ -34,6 +35,7 @@ public final class Manifests {
         List<Service> services = new ArrayList<>();
         List<EndpointSlice> slices = new ArrayList<>();
         List<Node> nodes = new ArrayList<>();
+        List<Cidr> serviceCidrs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (HasMetadata object : objects) {
             try {
@@ -45,13 +47,15 @@ public final class Manifests {
                     case io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice s ->
                             EndpointSliceConverter.convert(s).ifPresent(slices::add);
                     case io.fabric8.kubernetes.api.model.Node n -> nodes.add(NodeConverter.convert(n));
+                    case io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR c ->
+                            serviceCidrs.addAll(ServiceCidrConverter.convert(c));
                     default -> { } // other kinds may share the file; they are not ours
                 }
             } catch (InvalidObjectException e) {
                 problems.add(e.getMessage());
             }
         }
-        return new Parsed(new Cluster(services, slices, nodes), problems);
+        return new Parsed(new Cluster(services, slices, nodes, serviceCidrs), problems);
     }
 
     private static List<HasMetadata> objects(String yaml) {

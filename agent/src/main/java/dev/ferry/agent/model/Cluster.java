@@ -4,17 +4,19 @@ import java.util.List;
 
 /**
  * Everything a source knows at one moment: the input of the translators. {@code nodes} holds
- * the Node objects the source saw (the API source watches only this agent's own node).
+ * the Node objects the source saw (the API source watches only this agent's own node);
+ * {@code serviceCidrs} the IPv4 prefixes of all ServiceCIDR objects.
  */
-public record Cluster(List<Service> services, List<EndpointSlice> slices, List<Node> nodes) {
+public record Cluster(List<Service> services, List<EndpointSlice> slices, List<Node> nodes, List<Cidr> serviceCidrs) {
     public Cluster {
         services = List.copyOf(services);
         slices = List.copyOf(slices);
         nodes = List.copyOf(nodes);
+        serviceCidrs = List.copyOf(serviceCidrs);
     }
 
     public Cluster(List<Service> services, List<EndpointSlice> slices) {
-        this(services, slices, List.of());
+        this(services, slices, List.of(), List.of());
     }
 
     /** This node as the cluster describes it, or a node without a zone when it is not known. */

@@ -1,6 +1,7 @@
 package dev.ferry.agent.reconcile;
 
 import dev.ferry.agent.datapath.ServiceMaps;
+import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.datapath.abi.SlotKey;
 import dev.ferry.agent.datapath.abi.SvcValue;
 import dev.ferry.agent.translate.Backend;
@@ -8,6 +9,7 @@ import dev.ferry.agent.translate.DesiredState;
 import dev.ferry.agent.translate.Frontend;
 import dev.ferry.agent.translate.FrontendTarget;
 
+import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.Collection;
 
 /**
  * Diffs desired against applied state and writes the difference, in an order that never lets
@@ -47,6 +51,8 @@ public final class Reconciler {
     /** Slots found at restore that no frontend reaches; deleted by the first apply. */
     private final List<SlotKey> orphanSlots = new ArrayList<>();
     private final List<Integer> orphanBackends = new ArrayList<>();
+    private final Set<Inet4Address> clusterIps = new HashSet<>();
+    private final Set<Cidr> serviceCidrs = new HashSet<>();
 
     public Reconciler(ServiceMaps maps) {
         this.maps = maps;
@@ -71,6 +77,8 @@ public final class Reconciler {
             frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags(), entry.affinityTimeoutSeconds()));
         });
         orphanSlots.addAll(storedSlots.keySet());
+        clusterIps.addAll(maps.readClusterIps());
+        serviceCidrs.addAll(maps.readServiceCidrs());
         if (!frontends.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "restored {0} frontends and {1} backends from the maps",
                     frontends.size(), backends.size());
@@ -79,6 +87,10 @@ public final class Reconciler {
 
     public ApplyResult apply(DesiredState desired) {
         List<String> errors = new ArrayList<>();
+        // ClusterIPs first and their CIDRs after: a new address is never briefly "unallocated".
+        syncSet("cluster IPs", desired.clusterIps(), clusterIps, maps::putClusterIps, null, errors);
+        syncSet("service CIDRs", desired.serviceCidrs(), serviceCidrs, maps::putServiceCidrs,
+                maps::deleteServiceCidrs, errors);
         int backendsAdded = addBackends(desired, errors);
         int written = 0;
         for (var e : desired.frontends().entrySet()) {
@@ -90,8 +102,29 @@ public final class Reconciler {
         }
         List<Integer> removedSvcIds = removeFrontends(desired, errors);
         int backendsRemoved = removeUnusedBackends(errors);
+        // Gone ClusterIPs last: their frontends went above, and their CIDRs (if gone) went first.
+        syncSet("cluster IPs", desired.clusterIps(), clusterIps, null, maps::deleteClusterIps, errors);
         errors.forEach(err -> LOG.log(System.Logger.Level.ERROR, "reconcile: {0}", err));
         return new ApplyResult(written, removedSvcIds.size(), backendsAdded, backendsRemoved, removedSvcIds, errors);
+    }
+
+    /** Adds what {@code desired} has and {@code applied} lacks, and/or removes the reverse; keeps {@code applied} true. */
+    private static <T> void syncSet(String what, Set<T> desired, Set<T> applied, Consumer<Collection<T>> add,
+                                    Consumer<Collection<T>> remove, List<String> errors) {
+        try {
+            if (add != null) {
+                List<T> missing = desired.stream().filter(t -> !applied.contains(t)).toList();
+                if (!missing.isEmpty()) add.accept(missing);
+                applied.addAll(missing);
+            }
+            if (remove != null) {
+                List<T> extra = applied.stream().filter(t -> !desired.contains(t)).toList();
+                if (!extra.isEmpty()) remove.accept(extra);
+                extra.forEach(applied::remove);
+            }
+        } catch (RuntimeException e) {
+            errors.add(what + ": " + e.getMessage());
+        }
     }
 
     private int addBackends(DesiredState desired, List<String> errors) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -16,8 +17,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Services, EndpointSlices and this agent's own Node from the API server through fabric8
- * SharedInformers.
+ * Services, EndpointSlices, ServiceCIDRs and this agent's own Node from the API server through
+ * fabric8 SharedInformers.
  * <p>
  * Informer handlers only mark that something changed; one thread waits a short window so a
  * burst of events (a rollout touching many slices) becomes one snapshot, then builds it from
@@ -55,6 +56,7 @@ public final class KubernetesSource implements ClusterSource {
         informers.add(inform(client.resources(EndpointSlice.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
         informers.add(inform(client.resources(Node.class).withField("metadata.name", nodeName)
                 .runnableInformer(RESYNC.toMillis())));
+        informers.add(inform(client.resources(ServiceCIDR.class).runnableInformer(RESYNC.toMillis())));
         thread = Thread.ofPlatform().name("kubernetes-source").daemon().start(this::run);
         return this;
     }

@@ -1,13 +1,31 @@
 package dev.ferry.agent.translate;
 
+import dev.ferry.agent.model.Cidr;
+
+import java.net.Inet4Address;
 import java.util.Collections;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** The complete, immutable service state the maps should hold; translators build it, the reconciler applies it. */
-public record DesiredState(SortedMap<Frontend, FrontendTarget> frontends) {
+/**
+ * The complete, immutable service state the maps should hold; translators build it, the
+ * reconciler applies it. {@code clusterIps}: every allocated ClusterIP (a new flow to one on an
+ * unserved port is rejected); {@code serviceCidrs}: inside them, unallocated addresses drop.
+ */
+public record DesiredState(SortedMap<Frontend, FrontendTarget> frontends, SortedSet<Inet4Address> clusterIps,
+                           SortedSet<Cidr> serviceCidrs) {
     public DesiredState {
         frontends = Collections.unmodifiableSortedMap(new TreeMap<>(frontends));
+        TreeSet<Inet4Address> ips = new TreeSet<>(Backend::compareAddresses);
+        ips.addAll(clusterIps);
+        clusterIps = Collections.unmodifiableSortedSet(ips);
+        serviceCidrs = Collections.unmodifiableSortedSet(new TreeSet<>(serviceCidrs));
+    }
+
+    public DesiredState(SortedMap<Frontend, FrontendTarget> frontends) {
+        this(frontends, new TreeSet<>(Backend::compareAddresses), new TreeSet<>());
     }
 
     public static DesiredState empty() {

@@ -9,6 +9,7 @@ import dev.ferry.agent.model.Service;
 import dev.ferry.agent.model.ServiceName;
 import dev.ferry.agent.model.ServicePort;
 
+import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,9 @@ public final class ServiceTranslator {
             slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
         }
         TreeMap<Frontend, FrontendTarget> frontends = new TreeMap<>();
+        TreeSet<Inet4Address> clusterIps = new TreeSet<>(Backend::compareAddresses);
         for (Service service : cluster.services()) {
+            clusterIps.addAll(service.clusterIps());
             List<EndpointSlice> slices = slicesByService.getOrDefault(service.name(), List.of());
             for (ServicePort port : service.ports()) {
                 List<PortEndpoint> endpoints = endpointsOf(port, slices);
@@ -45,7 +48,7 @@ public final class ServiceTranslator {
                 for (var ip : service.externalIps()) frontends.putIfAbsent(new Frontend(ip, port.port(), port.protocol()), clusterWide);
             }
         }
-        return new DesiredState(frontends);
+        return new DesiredState(frontends, clusterIps, new TreeSet<>(cluster.serviceCidrs()));
     }
 
     /** An endpoint with the target port the slice gives it for one service port. */

@@ -43,6 +43,11 @@ class DatapathTableTest {
             STICKY_VIP = "10.96.0.50";
 
     static final String SERVICES = """
+            apiVersion: networking.k8s.io/v1
+            kind: ServiceCIDR
+            metadata: {name: kubernetes}
+            spec: {cidrs: [10.96.0.0/16]}
+            ---
             apiVersion: v1
             kind: Service
             metadata: {name: web, namespace: t}
@@ -175,12 +180,23 @@ class DatapathTableTest {
                                 Packet.tcp(B1, 8080, CLIENT, 40090, SYN | ACK), OK, null)),
                 fromPod("TCP to an address that is no service passes untouched",
                         Packet.tcp(CLIENT, 40020, OTHER, 80, SYN), OK, null),
-                fromPod("TCP to a service IP on a port it does not serve passes untouched",
-                        Packet.tcp(CLIENT, 40021, WEB_VIP, 81, SYN), OK, null),
-                fromPod("UDP never matches a TCP service port",
-                        Packet.udp(CLIENT, 40022, WEB_VIP, 80), OK, null),
-                fromPod("TCP never matches a UDP service port",
-                        Packet.tcp(CLIENT, 40023, DNS_VIP, 53, SYN), OK, null),
+                fromPod("TCP to a ClusterIP on a port it does not serve is rejected",
+                        Packet.tcp(CLIENT, 40021, WEB_VIP, 81, SYN), REDIRECT,
+                        Packet.tcp(WEB_VIP, 81, CLIENT, 40021, RST | ACK).seq(0, 1001).window(0)
+                                .ipHeader(0, 0, true).swapMacs()),
+                fromPod("UDP never matches a TCP service port: ICMP port unreachable",
+                        Packet.udp(CLIENT, 40022, WEB_VIP, 80), REDIRECT,
+                        portUnreachable(Packet.udp(CLIENT, 40022, WEB_VIP, 80))),
+                fromPod("TCP never matches a UDP service port: RST",
+                        Packet.tcp(CLIENT, 40023, DNS_VIP, 53, SYN), REDIRECT,
+                        Packet.tcp(DNS_VIP, 53, CLIENT, 40023, RST | ACK).seq(0, 1001).window(0)
+                                .ipHeader(0, 0, true).swapMacs()),
+                fromPod("only new flows are judged: an ACK to an unserved ClusterIP port passes untouched",
+                        Packet.tcp(CLIENT, 40024, WEB_VIP, 81, ACK), OK, null),
+                fromPod("a new flow to an unallocated address inside a ServiceCIDR is dropped",
+                        Packet.tcp(CLIENT, 40025, "10.96.0.99", 80, SYN), SHOT, null),
+                fromPod("UDP to an unallocated address inside a ServiceCIDR is dropped",
+                        Packet.udp(CLIENT, 40026, "10.96.0.99", 53), SHOT, null),
                 fromPodRaw("ARP passes untouched", arp, OK),
                 fromPodRaw("IPv6 passes untouched", ipv6Frame(), OK),
                 fromPod("ICMP echo to a ClusterIP passes untouched",
@@ -301,9 +317,10 @@ class DatapathTableTest {
         return program.testRun(packet, 1);
     }
 
-    /** ICMP 3/3 from the VIP quoting the IP header and 8 bytes of the datagram, as Linux builds it. */
+    /** ICMP 3/3 from the datagram's destination, quoting its IP header and 8 bytes, as Linux builds it. */
     static Packet portUnreachable(Packet udp) {
         byte[] frame = udp.bytes();
+        String vip = (frame[30] & 0xff) + "." + (frame[31] & 0xff) + "." + (frame[32] & 0xff) + "." + (frame[33] & 0xff);
         byte[] icmp = new byte[8 + 20 + 8];
         icmp[0] = 3;
         icmp[1] = 3;
@@ -311,7 +328,7 @@ class DatapathTableTest {
         int sum = Packet.checksum(icmp, 0, icmp.length);
         icmp[2] = (byte) (sum >> 8);
         icmp[3] = (byte) sum;
-        return Packet.raw(EMPTY_VIP, CLIENT, ICMP, icmp).ipHeader(0, 0xc0, false).swapMacs();
+        return Packet.raw(vip, CLIENT, ICMP, icmp).ipHeader(0, 0xc0, false).swapMacs();
     }
 
     static String destination(byte[] frame) {

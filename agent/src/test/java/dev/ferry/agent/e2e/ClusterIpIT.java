@@ -57,7 +57,7 @@ class ClusterIpIT {
         backend1 = lab.startEcho("backend-1", TARGET);
         backend2 = lab.startEcho("backend-2", TARGET);
         web = ServiceManifest.tcpAndUdp("web", VIP, PORT, TARGET, List.of("10.244.1.11", "10.244.1.12"));
-        agent = AgentProcess.start(lab, "node1", ServiceManifest.yaml(List.of(web, empty)));
+        agent = AgentProcess.start(lab, "node1", services(List.of(web, empty)));
         client = lab.client("client");
         awaitOutcome(client, VIP, Outcome.OK, Duration.ofSeconds(30));
     }
@@ -130,13 +130,17 @@ class ClusterIpIT {
 
     @Test
     @Order(5)
-    void trafficToAnythingElsePassesUntouched() throws Exception {
+    void serviceAddressesWithoutAFrontendAreRejectedOrDroppedAndPodTrafficPasses() throws Exception {
         Reply direct = client.tcpRequest("10.244.1.12", TARGET, TIMEOUT);
         assertEquals("backend-2", direct.server());
-        // VIP:81 is no frontend: the packet goes to the node's routing untranslated (no route for
-        // the service range there), so no backend ever sees it.
+        // An allocated ClusterIP on a port it does not serve: rejected at once, as kube-proxy
+        // nftables does; an unallocated address inside the ServiceCIDR: dropped.
         long accepted = backend1.tcpConnections() + backend2.tcpConnections();
-        assertNotEquals(Outcome.OK, client.tcpProbe(VIP, 81, Duration.ofMillis(500)));
+        long start = System.nanoTime();
+        assertEquals(Outcome.REFUSED, client.tcpProbe(VIP, 81, TIMEOUT));
+        assertEquals(Outcome.REFUSED, client.udpProbe(VIP, 81, TIMEOUT));
+        assertTrue(System.nanoTime() - start < Duration.ofMillis(500).toNanos(), "rejects are immediate");
+        assertEquals(Outcome.TIMEOUT, client.tcpProbe("10.96.0.99", PORT, Duration.ofMillis(500)));
         assertEquals(accepted, backend1.tcpConnections() + backend2.tcpConnections());
     }
 
@@ -148,7 +152,7 @@ class ClusterIpIT {
         try (TcpStream stream = client.openStream(VIP, PORT, Duration.ofMillis(5), TIMEOUT)) {
             assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
             int synced = agent.countInLog("maps synced");
-            agent.writeServices(ServiceManifest.yaml(List.of(
+            agent.writeServices(services(List.of(
                     web.withEndpoints(List.of("10.244.1.11", "10.244.1.12", "10.244.1.13")), empty)));
             assertTrue(agent.awaitLog("maps synced", synced + 1, Duration.ofSeconds(5)), agent.log());
             long before = stream.exchanges();
@@ -165,7 +169,7 @@ class ClusterIpIT {
     @Order(7)
     void aRemovedBackendGetsNoNewConnections() throws Exception {
         int synced = agent.countInLog("maps synced");
-        agent.writeServices(ServiceManifest.yaml(List.of(web.withEndpoints(List.of("10.244.1.11", "10.244.1.13")), empty)));
+        agent.writeServices(services(List.of(web.withEndpoints(List.of("10.244.1.11", "10.244.1.13")), empty)));
         assertTrue(agent.awaitLog("maps synced", synced + 1, Duration.ofSeconds(5)), agent.log());
         long backend2Before = backend2.tcpConnections();
         for (int i = 0; i < 200; i++) {
@@ -203,7 +207,7 @@ class ClusterIpIT {
 
     private void apply(List<ServiceManifest> manifests) throws Exception {
         int synced = agent.countInLog("maps synced");
-        agent.writeServices(ServiceManifest.yaml(manifests));
+        agent.writeServices(services(manifests));
         assertTrue(agent.awaitLog("maps synced", synced + 1, Duration.ofSeconds(5)), agent.log());
     }
 
@@ -264,6 +268,17 @@ class ClusterIpIT {
         }
         assertNotEquals(Outcome.OK, client.tcpProbe(VIP, PORT, Duration.ofMillis(500)), "no translation after uninstall");
         assertEquals("backend-1", client.tcpRequest("10.244.1.11", TARGET, TIMEOUT).server(), "pods still talk");
+    }
+
+    /** The services file: the cluster's ServiceCIDR and these services. */
+    private static String services(List<ServiceManifest> manifests) {
+        return """
+                apiVersion: networking.k8s.io/v1
+                kind: ServiceCIDR
+                metadata: {name: kubernetes}
+                spec: {cidrs: [10.96.0.0/16]}
+                ---
+                """ + ServiceManifest.yaml(manifests);
     }
 
     private static void awaitOutcome(Client client, String ip, Outcome wanted, Duration timeout) throws InterruptedException {

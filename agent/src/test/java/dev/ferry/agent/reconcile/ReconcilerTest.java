@@ -27,7 +27,8 @@ class ReconcilerTest {
     private final InMemoryMapTable<SvcKey, SvcValue> services = new InMemoryMapTable<>("services", 100, journal::add);
     private final InMemoryMapTable<SlotKey, Integer> slots = new InMemoryMapTable<>("slots", 100, journal::add);
     private final InMemoryMapTable<Integer, BackendValue> backends = new InMemoryMapTable<>("backends", 4, journal::add);
-    private final ServiceMaps maps = new ServiceMaps(services, slots, backends);
+    private final ServiceMaps maps = new ServiceMaps(services, slots, backends,
+            new InMemoryMapTable<>("vips", 100, journal::add), new InMemoryMapTable<>("cidrs", 100, journal::add));
 
     private static final Frontend WEB = new Frontend(ip("10.96.0.10"), 80, Protocol.TCP);
     private static final Frontend DNS = new Frontend(ip("10.96.0.53"), 53, Protocol.UDP);

@@ -1,11 +1,15 @@
 package dev.ferry.agent.source;
 
-import dev.ferry.agent.datapath.InMemoryMapTable;
+import dev.ferry.agent.datapath.InMemoryServiceMaps;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.translate.ServiceTranslator;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointHintsBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDRBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,8 +33,7 @@ class KubernetesSourceTest {
     static final String NODE = "node1";
 
     private final BlockingQueue<Cluster> snapshots = new LinkedBlockingQueue<>();
-    private final ServiceMaps maps = new ServiceMaps(new InMemoryMapTable<>("services", 100, j -> { }),
-            new InMemoryMapTable<>("slots", 100, j -> { }), new InMemoryMapTable<>("backends", 100, j -> { }));
+    private final ServiceMaps maps = InMemoryServiceMaps.create();
     private final Reconciler reconciler = new Reconciler(maps);
     private KubernetesSource source;
 
@@ -51,7 +54,7 @@ class KubernetesSourceTest {
         assertEquals(1, first.services().size());
         assertEquals(1, first.slices().size());
         reconciler.apply(ServiceTranslator.translate(first, NODE));
-        assertEquals("10.96.0.10:80/TCP -> 10.244.1.11:8080\n", maps.dump());
+        assertEquals("10.96.0.10:80/TCP -> 10.244.1.11:8080\n", maps.dumpFrontends());
     }
 
     @Test
@@ -76,6 +79,37 @@ class KubernetesSourceTest {
 
         client.resources(io.fabric8.kubernetes.api.model.Service.class).inNamespace("lab").withName("web").delete();
         awaitMaps(""::equals);
+    }
+
+    @Test
+    void serviceCidrsAndThisNodeReachTheMaps() throws Exception {
+        start();
+        awaitMaps(""::equals);
+        client.resource(new ServiceCIDRBuilder().withNewMetadata().withName("kubernetes").endMetadata()
+                .withNewSpec().withCidrs("10.96.0.0/16", "fd00:10:96::/112").endSpec().build()).create();
+        awaitDump(d -> d.contains("service CIDRs (unallocated drop): 10.96.0.0/16"));
+        client.resource(new ServiceCIDRBuilder().withNewMetadata().withName("extra").endMetadata()
+                .withNewSpec().withCidrs("10.97.0.0/16").endSpec().build()).create();
+        awaitDump(d -> d.contains("10.96.0.0/16 10.97.0.0/16"));
+        client.resources(ServiceCIDR.class).withName("extra").delete();
+        awaitDump(d -> d.contains("10.96.0.0/16\n"));
+
+        // Zone hints apply once this node's zone label arrives through the Node informer.
+        client.resource(service("web", "10.96.0.10", 80)).create();
+        EndpointSlice hinted = slice("web", "web-1", 8080, "10.244.1.11", "10.244.2.12");
+        hinted.getEndpoints().get(0).setHints(new EndpointHintsBuilder().addNewForZone("zone-a").build());
+        hinted.getEndpoints().get(1).setHints(new EndpointHintsBuilder().addNewForZone("zone-b").build());
+        client.resource(hinted).create();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080 10.244.2.12:8080\n"::equals);
+        client.resource(new NodeBuilder().withNewMetadata().withName(NODE)
+                .addToLabels("topology.kubernetes.io/zone", "zone-b").endMetadata().build()).create();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.2.12:8080\n"::equals);
+        client.resource(new NodeBuilder().withNewMetadata().withName("other")
+                .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).create();
+        client.nodes().withName(NODE).delete();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080 10.244.2.12:8080\n"::equals);
+        client.nodes().withName("other").delete();
+        client.resources(ServiceCIDR.class).withName("kubernetes").delete();
     }
 
     @Test
@@ -104,13 +138,22 @@ class KubernetesSourceTest {
         source = new KubernetesSource(client, NODE, Duration.ofMillis(20), snapshots::add).start();
     }
 
-    /** Applies snapshots as the reconcile loop would, until the dump matches. */
+    /** Applies snapshots as the reconcile loop would, until the frontend dump matches. */
     private void awaitMaps(Predicate<String> wanted) throws InterruptedException {
+        await(wanted, false);
+    }
+
+    /** Same, on the whole dump (frontends, cluster IPs, service CIDRs). */
+    private void awaitDump(Predicate<String> wanted) throws InterruptedException {
+        await(wanted, true);
+    }
+
+    private void await(Predicate<String> wanted, boolean whole) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             Cluster next = snapshots.poll(100, TimeUnit.MILLISECONDS);
             if (next != null) reconciler.apply(ServiceTranslator.translate(next, NODE));
-            if (wanted.test(maps.dump())) return;
+            if (wanted.test(whole ? maps.dump() : maps.dumpFrontends())) return;
         }
         fail("maps never matched; last dump:\n" + maps.dump());
     }

@@ -1,6 +1,6 @@
 package dev.ferry.agent.translate;
 
-import dev.ferry.agent.datapath.InMemoryMapTable;
+import dev.ferry.agent.datapath.InMemoryServiceMaps;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.k8s.Manifests;
 import dev.ferry.agent.reconcile.Reconciler;
@@ -47,8 +47,6 @@ class GoldenTest {
     }
 
     static ServiceMaps inMemoryMaps() {
-        return new ServiceMaps(new InMemoryMapTable<>("services_v2", 1000, j -> { }),
-                new InMemoryMapTable<>("slots_v1", 1000, j -> { }),
-                new InMemoryMapTable<>("backends_v1", 1000, j -> { }));
+        return InMemoryServiceMaps.create();
     }
 }

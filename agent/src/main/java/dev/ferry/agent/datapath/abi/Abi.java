@@ -31,11 +31,16 @@ public final class Abi {
             MemoryLayout.structLayout(U32.withName("value")),
             s -> s.get(U32, 0), (v, s) -> s.set(U32, 0, v));
 
+    /** Codec for a bare IPv4 address (network order) key, such as vips_v1's. */
+    public static final Codec<Inet4Address> IPV4_CODEC = codec(
+            MemoryLayout.structLayout(BE_U32.withName("addr")),
+            s -> ipv4(s.get(BE_U32, 0)), (v, s) -> s.set(BE_U32, 0, ipv4(v)));
+
     /** Every struct shared with C, by its C name: what AbiLayoutTest checks against BTF. */
     public static List<StructLayout> structs() {
         return List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, SlotKey.LAYOUT, BackendValue.LAYOUT,
                 CtKey.LAYOUT, CtValue.LAYOUT, FragKey.LAYOUT, FragValue.LAYOUT, Counter.LAYOUT,
-                AffinityLayouts.KEY, AffinityLayouts.VALUE);
+                AffinityLayouts.KEY, AffinityLayouts.VALUE, SvcCidrKey.LAYOUT);
     }
 
     private Abi() {

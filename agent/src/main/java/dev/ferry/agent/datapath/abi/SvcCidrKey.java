@@ -1,0 +1,26 @@
+package dev.ferry.agent.datapath.abi;
+
+import dev.ferry.agent.model.Cidr;
+import dev.ferry.bpf.Codec;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+import static dev.ferry.agent.datapath.abi.Abi.*;
+
+/** struct svc_cidr_key: an LPM trie key of svc_cidrs_v1. */
+public final class SvcCidrKey {
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            U32.withName("prefixlen"), BE_U32.withName("addr")).withName("svc_cidr_key");
+    private static final long PREFIX = offset(LAYOUT, "prefixlen"), ADDR = offset(LAYOUT, "addr");
+
+    public static final Codec<Cidr> CODEC = codec(LAYOUT,
+            s -> new Cidr(ipv4(s.get(BE_U32, ADDR)), s.get(U32, PREFIX)),
+            (c, s) -> {
+                s.set(U32, PREFIX, c.prefixLength());
+                s.set(BE_U32, ADDR, ipv4(c.network()));
+            });
+
+    private SvcCidrKey() {
+    }
+}
