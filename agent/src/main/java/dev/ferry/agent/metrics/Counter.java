@@ -1,14 +1,9 @@
 package dev.ferry.agent.metrics;
 
 /** A value that only goes up, such as errors seen since start. */
-public final class Counter implements Metric {
-    private final String name;
-    private final String help;
-    private final DoubleCell value = new DoubleCell();
-
+public final class Counter extends Scalar {
     Counter(String name, String help) {
-        this.name = name;
-        this.help = help;
+        super(name, help, "counter");
     }
 
     public void inc() {
@@ -16,22 +11,7 @@ public final class Counter implements Metric {
     }
 
     public void add(double delta) {
-        if (delta < 0) throw new IllegalArgumentException(name + ": a counter can not go down (" + delta + ")");
+        if (delta < 0) throw new IllegalArgumentException(name() + ": a counter can not go down (" + delta + ")");
         value.add(delta);
-    }
-
-    public double get() {
-        return value.get();
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public void writeTo(StringBuilder out) {
-        TextFormat.header(out, name, help, "counter");
-        TextFormat.sample(out, name, null, null, value.get());
     }
 }

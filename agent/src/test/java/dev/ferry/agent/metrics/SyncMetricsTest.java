@@ -22,6 +22,10 @@ class SyncMetricsTest {
     private final SyncMetrics metrics = new SyncMetrics(registry, clock,
             () -> Map.of("services_v1", new int[]{servicesInMap, 65536}));
 
+    private static void assertHasLine(String text, String line) {
+        assertTrue(text.contains(line + "\n"), line + " in\n" + text);
+    }
+
     private static ApplyResult result(List<String> errors) {
         return new ApplyResult(1, 0, 1, 0, List.of(), errors);
     }
@@ -35,18 +39,18 @@ class SyncMetricsTest {
         metrics.synced(result(List.of()), T0, Duration.ofMillis(3));
 
         String text = registry.scrape();
-        assertTrue(text.contains("kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds 1.7356896001E9\n"), text);
-        assertTrue(text.contains("kubeproxy_sync_proxy_rules_last_timestamp_seconds 1.7356896003E9\n"), text);
+        assertHasLine(text, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds 1.7356896001E9");
+        assertHasLine(text, "kubeproxy_sync_proxy_rules_last_timestamp_seconds 1.7356896003E9");
         // 3 ms lands in the 0.004 bucket, not the 0.002 one
-        assertTrue(text.contains("kubeproxy_sync_proxy_rules_duration_seconds_bucket{le=\"0.002\"} 0\n"), text);
-        assertTrue(text.contains("kubeproxy_sync_proxy_rules_duration_seconds_bucket{le=\"0.004\"} 1\n"), text);
+        assertHasLine(text, "kubeproxy_sync_proxy_rules_duration_seconds_bucket{le=\"0.002\"} 0");
+        assertHasLine(text, "kubeproxy_sync_proxy_rules_duration_seconds_bucket{le=\"0.004\"} 1");
         // seen at T0, programmed at T0 + 300 ms
-        assertTrue(text.contains("kubeproxy_network_programming_duration_seconds_bucket{le=\"0.256\"} 0\n"), text);
-        assertTrue(text.contains("kubeproxy_network_programming_duration_seconds_bucket{le=\"0.512\"} 1\n"), text);
-        assertTrue(text.contains("kubeproxy_network_programming_duration_seconds_sum 0.3\n"), text);
-        assertTrue(text.contains("ferry_map_entries{map=\"services_v1\"} 3\n"), text);
-        assertTrue(text.contains("ferry_map_capacity{map=\"services_v1\"} 65536\n"), text);
-        assertTrue(text.contains("ferry_sync_errors_total 0\n"), text);
+        assertHasLine(text, "kubeproxy_network_programming_duration_seconds_bucket{le=\"0.256\"} 0");
+        assertHasLine(text, "kubeproxy_network_programming_duration_seconds_bucket{le=\"0.512\"} 1");
+        assertHasLine(text, "kubeproxy_network_programming_duration_seconds_sum 0.3");
+        assertHasLine(text, "ferry_map_entries{map=\"services_v1\"} 3");
+        assertHasLine(text, "ferry_map_capacity{map=\"services_v1\"} 65536");
+        assertHasLine(text, "ferry_sync_errors_total 0");
     }
 
     @Test
@@ -55,10 +59,10 @@ class SyncMetricsTest {
         metrics.failed(new IllegalStateException("boom"), Duration.ofMillis(1));
 
         String text = registry.scrape();
-        assertTrue(text.contains("ferry_sync_errors_total 3\n"), text);
-        assertTrue(text.contains("kubeproxy_sync_proxy_rules_last_timestamp_seconds 0\n"), text);
-        assertTrue(text.contains("kubeproxy_network_programming_duration_seconds_count 0\n"), text);
-        assertTrue(text.contains("kubeproxy_sync_proxy_rules_duration_seconds_count 2\n"), text);
+        assertHasLine(text, "ferry_sync_errors_total 3");
+        assertHasLine(text, "kubeproxy_sync_proxy_rules_last_timestamp_seconds 0");
+        assertHasLine(text, "kubeproxy_network_programming_duration_seconds_count 0");
+        assertHasLine(text, "kubeproxy_sync_proxy_rules_duration_seconds_count 2");
         assertFalse(text.contains("NaN"), text);
     }
 
