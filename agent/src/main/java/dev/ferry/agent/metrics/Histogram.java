@@ -8,9 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * immutable state (copy on write), so a scrape always sees buckets, sum and count that agree,
  * without a lock; observations are rare (one per sync), so the copy costs nothing.
  */
-public final class Histogram implements Metric {
-    private final String name;
-    private final String help;
+public final class Histogram extends Metric {
     private final double[] upperBounds;
     private final AtomicReference<State> state;
 
@@ -18,11 +16,10 @@ public final class Histogram implements Metric {
     }
 
     Histogram(String name, String help, double[] upperBounds) {
+        super(name, help, "histogram");
         for (int i = 1; i < upperBounds.length; i++) {
             if (upperBounds[i] <= upperBounds[i - 1]) throw new IllegalArgumentException(name + ": bounds must increase");
         }
-        this.name = name;
-        this.help = help;
         this.upperBounds = upperBounds.clone();
         this.state = new AtomicReference<>(new State(new long[upperBounds.length], 0, 0));
     }
@@ -51,16 +48,11 @@ public final class Histogram implements Metric {
         return state.get().count;
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
     /** Buckets print cumulatively, ending with le="+Inf" equal to the count, as the format demands. */
     @Override
-    public void writeTo(StringBuilder out) {
+    void writeSamples(StringBuilder out) {
+        String name = name();
         State s = state.get();
-        TextFormat.header(out, name, help, "histogram");
         long cumulative = 0;
         for (int i = 0; i < upperBounds.length; i++) {
             cumulative += s.bucketCounts[i];
@@ -73,6 +65,6 @@ public final class Histogram implements Metric {
 
     @Override
     public String toString() {
-        return name + Arrays.toString(upperBounds);
+        return name() + Arrays.toString(upperBounds);
     }
 }

@@ -7,17 +7,12 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * Values are usually copied in from somewhere that already counts (a map's size, the kernel's
  * per-CPU totals), hence {@link #set}; samples print in label order so scrapes are stable.
  */
-public final class LabeledSamples implements Metric {
-    private final String name;
-    private final String help;
-    private final String type;
+public final class LabeledSamples extends Metric {
     private final String labelName;
     private final ConcurrentSkipListMap<String, DoubleCell> values = new ConcurrentSkipListMap<>();
 
     LabeledSamples(String name, String help, String type, String labelName) {
-        this.name = name;
-        this.help = help;
-        this.type = type;
+        super(name, help, type);
         this.labelName = labelName;
     }
 
@@ -39,13 +34,7 @@ public final class LabeledSamples implements Metric {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public void writeTo(StringBuilder out) {
-        TextFormat.header(out, name, help, type);
-        values.forEach((label, cell) -> TextFormat.sample(out, name, labelName, label, cell.get()));
+    void writeSamples(StringBuilder out) {
+        values.forEach((label, cell) -> TextFormat.sample(out, name(), labelName, label, cell.get()));
     }
 }

@@ -1,16 +1,11 @@
 package dev.ferry.agent.metrics;
 
 /** A family of exactly one sample without labels; subclasses decide how it may change. */
-public abstract sealed class Scalar implements Metric permits Counter, Gauge {
-    private final String name;
-    private final String help;
-    private final String type;
+public abstract sealed class Scalar extends Metric permits Counter, Gauge {
     final DoubleCell value = new DoubleCell();
 
     Scalar(String name, String help, String type) {
-        this.name = name;
-        this.help = help;
-        this.type = type;
+        super(name, help, type);
     }
 
     public double get() {
@@ -18,13 +13,7 @@ public abstract sealed class Scalar implements Metric permits Counter, Gauge {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public void writeTo(StringBuilder out) {
-        TextFormat.header(out, name, help, type);
-        TextFormat.sample(out, name, null, null, value.get());
+    void writeSamples(StringBuilder out) {
+        TextFormat.sample(out, name(), null, null, value.get());
     }
 }
