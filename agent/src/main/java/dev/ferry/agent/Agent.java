@@ -3,11 +3,17 @@ package dev.ferry.agent;
 import dev.ferry.agent.datapath.Datapath;
 import dev.ferry.agent.datapath.InterfaceGlobs;
 import dev.ferry.agent.datapath.PodInterfaceAttacher;
+import dev.ferry.agent.http.AgentEndpoints;
+import dev.ferry.agent.http.ProxyHealth;
+import dev.ferry.agent.metrics.DatapathMetrics;
+import dev.ferry.agent.metrics.MetricRegistry;
+import dev.ferry.agent.metrics.SyncMetrics;
 import dev.ferry.agent.reconcile.ApplyResult;
 import dev.ferry.agent.reconcile.ReconcileLoop;
 import dev.ferry.agent.reconcile.Reconciler;
+import dev.ferry.agent.reconcile.SyncObserver;
 import dev.ferry.agent.k8s.ClientFactory;
-import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.source.ClusterSink;
 import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
@@ -15,8 +21,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.ferry.agent.translate.ServiceTranslator;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 
 /**
  * `ferry agent`: load the datapath, keep it attached to pod interfaces, keep its maps equal to
@@ -26,29 +32,41 @@ public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
     /** How long a burst of API events may gather before one reconcile (kube-proxy's minSyncPeriod is 1 s). */
     static final Duration COALESCE = Duration.ofMillis(50);
+    /** How often datapath counters are copied into the metrics; scrapes come every 15-60 s. */
+    static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
 
     private final Datapath datapath;
     private final PodInterfaceAttacher attacher;
     private final ReconcileLoop reconcileLoop;
     private final ClusterSource source;
     private final KubernetesClient client;
+    private final AgentEndpoints endpoints;
+    private final DatapathMetrics datapathMetrics;
 
     private Agent(AgentConfig config) {
+        MetricRegistry metrics = new MetricRegistry();
+        ProxyHealth health = new ProxyHealth(InstantSource.system(), ProxyHealth.DEFAULT_TIMEOUT);
+        // First, so a port in use stops the agent before it touches the datapath.
+        endpoints = AgentEndpoints.start(config.metricsBindAddress(), config.healthzBindAddress(), metrics, health);
         datapath = Datapath.load(config.bpffsRoot(), new Datapath.Settings(config.hairpinAddress()));
         // Restore before anything attaches: the pinned maps already carry the last agent's state.
         Reconciler reconciler = new Reconciler(datapath.serviceMaps());
-        reconcileLoop = new ReconcileLoop(reconciler, result -> {
-            logApplied(result);
-            // On the reconciler thread, after the frontends are gone: their flows end too.
-            int ended = datapath.conntrack().endFlowsOf(java.util.Set.copyOf(result.removedServiceIds()));
-            if (ended > 0) LOG.log(System.Logger.Level.INFO, "ended {0} conntrack entries of removed frontends", ended);
-        });
+        reconcileLoop = new ReconcileLoop(reconciler, health
+                .andThen(new SyncMetrics(metrics, InstantSource.system(), datapath.serviceMaps()::usage))
+                .andThen(SyncObserver.afterEachPass(result -> {
+                    logApplied(result);
+                    // On the reconciler thread, after the frontends are gone: their flows end too.
+                    int ended = datapath.conntrack().endFlowsOf(java.util.Set.copyOf(result.removedServiceIds()));
+                    if (ended > 0) {
+                        LOG.log(System.Logger.Level.INFO, "ended {0} conntrack entries of removed frontends", ended);
+                    }
+                })));
         attacher = new PodInterfaceAttacher(config.bpffsRoot(), new InterfaceGlobs(config.podInterfaces()),
                 datapath.fromPod(), datapath.toPod()).start();
         // Either source hands on complete states only (whole file, synced informers), so nothing
         // live is ever deleted for lack of knowledge.
-        Consumer<Cluster> toReconciler =
-                cluster -> reconcileLoop.submit(ServiceTranslator.translate(cluster, config.nodeName()));
+        ClusterSink toReconciler = (cluster, changeSeenAt) ->
+                reconcileLoop.submit(ServiceTranslator.translate(cluster, config.nodeName()), changeSeenAt);
         if (config.servicesFile() != null) {
             client = null;
             source = new ServicesFileSource(config.servicesFile(), Duration.ofMillis(200), toReconciler).start();
@@ -56,6 +74,7 @@ public final class Agent implements AutoCloseable {
             client = ClientFactory.create(config.kubeconfig(), config.master());
             source = new KubernetesSource(client, config.nodeName(), COALESCE, toReconciler).start();
         }
+        datapathMetrics = new DatapathMetrics(metrics, datapath::counters, source::invalidObjects).start(METRICS_REFRESH);
         LOG.log(System.Logger.Level.INFO, "agent running on node {0}: bpffs {1}, pod interfaces {2}, {3} attachments, "
                         + "services from {4}", config.nodeName(), config.bpffsRoot(), config.podInterfaces(),
                 attacher.attachedCount(),
@@ -86,6 +105,8 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        datapathMetrics.close();
+        endpoints.close();
         source.close();
         if (client != null) client.close();
         reconcileLoop.close();

@@ -1,6 +1,7 @@
 package dev.ferry.agent;
 
 import dev.ferry.agent.cli.Options;
+import dev.ferry.agent.http.BindAddress;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -12,17 +13,22 @@ import java.util.Set;
 /**
  * Everything `ferry agent` is told on its command line. Services come from {@code servicesFile}
  * when it is given (standalone), otherwise from the API server named by {@code kubeconfig}
- * and/or {@code master}, or the in-cluster configuration when neither is.
+ * and/or {@code master}, or the in-cluster configuration when neither is. A null bind address
+ * means that server is off.
  */
 public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Path kubeconfig,
-                          String master, String nodeName, Inet4Address hairpinAddress) {
+                          String master, String nodeName, Inet4Address hairpinAddress,
+                          BindAddress metricsBindAddress, BindAddress healthzBindAddress) {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/ferry";
     public static final String DEFAULT_POD_INTERFACES = "veth*,lxc*,cali*,cni*";
     /** Link-local and never a pod's: the source a pod sees when it reaches itself through a service (as Cilium). */
     public static final String DEFAULT_HAIRPIN_ADDRESS = "169.254.42.1";
+    /** kube-proxy's defaults: metrics only for the node itself, health for load balancers' probes. */
+    public static final String DEFAULT_METRICS_BIND_ADDRESS = "127.0.0.1:10249";
+    public static final String DEFAULT_HEALTHZ_BIND_ADDRESS = "0.0.0.0:10256";
 
     static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "kubeconfig", "master",
-            "hostname-override", "hairpin-address");
+            "hostname-override", "hairpin-address", "metrics-bind-address", "healthz-bind-address");
 
     public static AgentConfig from(Options options) {
         String services = options.get("services-file", null);
@@ -40,7 +46,9 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
                 kubeconfig == null ? null : Path.of(kubeconfig),
                 master,
                 options.get("hostname-override", hostname()).trim().toLowerCase(java.util.Locale.ROOT),
-                ipv4(options.get("hairpin-address", DEFAULT_HAIRPIN_ADDRESS)));
+                ipv4(options.get("hairpin-address", DEFAULT_HAIRPIN_ADDRESS)),
+                BindAddress.parse("metrics-bind-address", options.get("metrics-bind-address", DEFAULT_METRICS_BIND_ADDRESS)),
+                BindAddress.parse("healthz-bind-address", options.get("healthz-bind-address", DEFAULT_HEALTHZ_BIND_ADDRESS)));
     }
 
     /** As kube-proxy: the kernel's host name (no DNS lookup), lowercased by the caller. */

@@ -21,11 +21,14 @@ public final class Main {
                          --pod-interfaces GLOBS   interfaces to attach to (default %s)
                          --bpffs-root DIR         where maps and links are pinned (default %s)
                          --hairpin-address IP     source a pod sees when it reaches itself via a service (default %s)
+                         --metrics-bind-address HOST:PORT  Prometheus /metrics (default %s; "" turns it off)
+                         --healthz-bind-address HOST:PORT  /healthz and /livez (default %s; "" turns it off)
               uninstall  detach all programs and remove all pins
                          --bpffs-root DIR
               demo       build a one-node lab in network namespaces and send traffic through a ClusterIP
             """.formatted(AgentConfig.DEFAULT_POD_INTERFACES, AgentConfig.DEFAULT_BPFFS_ROOT,
-            AgentConfig.DEFAULT_HAIRPIN_ADDRESS);
+            AgentConfig.DEFAULT_HAIRPIN_ADDRESS, AgentConfig.DEFAULT_METRICS_BIND_ADDRESS,
+            AgentConfig.DEFAULT_HEALTHZ_BIND_ADDRESS);
 
     private Main() {
     }

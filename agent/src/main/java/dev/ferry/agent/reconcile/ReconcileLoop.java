@@ -2,30 +2,42 @@ package dev.ferry.agent.reconcile;
 
 import dev.ferry.agent.translate.DesiredState;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * The one writer thread. Sources hand in complete desired states at any rate; the thread
  * always applies the newest and skips the ones overtaken while it was busy, so bursts coalesce.
+ * A skipped state hands its change time on to the one that overtook it, so the network
+ * programming latency is measured from the oldest change a pass programs.
  */
 public final class ReconcileLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReconcileLoop.class.getName());
 
     private final Reconciler reconciler;
-    private final Consumer<ApplyResult> onApplied;
-    private final AtomicReference<DesiredState> pending = new AtomicReference<>();
+    private final SyncObserver observer;
+    private final AtomicReference<Pending> pending = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    public ReconcileLoop(Reconciler reconciler, Consumer<ApplyResult> onApplied) {
+    private record Pending(DesiredState desired, Instant changeSeenAt) {
+        Pending overtake(Pending older) {
+            return older == null || changeSeenAt.isBefore(older.changeSeenAt) ? this : new Pending(desired, older.changeSeenAt);
+        }
+    }
+
+    public ReconcileLoop(Reconciler reconciler, SyncObserver observer) {
         this.reconciler = reconciler;
-        this.onApplied = onApplied;
+        this.observer = observer;
         this.thread = Thread.ofPlatform().name("reconciler").daemon().start(this::run);
     }
 
-    public void submit(DesiredState desired) {
-        pending.set(desired);
+    /** @param changeSeenAt when the source first saw the change that led to {@code desired} */
+    public void submit(DesiredState desired, Instant changeSeenAt) {
+        observer.queued();
+        Pending next = new Pending(desired, changeSeenAt);
+        pending.accumulateAndGet(next, (older, newer) -> newer.overtake(older));
         synchronized (this) {
             notifyAll();
         }
@@ -33,8 +45,8 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private void run() {
         while (running) {
-            DesiredState desired = pending.getAndSet(null);
-            if (desired == null) {
+            Pending next = pending.getAndSet(null);
+            if (next == null) {
                 synchronized (this) {
                     try {
                         if (pending.get() == null && running) wait();
@@ -44,11 +56,16 @@ public final class ReconcileLoop implements AutoCloseable {
                 }
                 continue;
             }
+            long start = System.nanoTime();
+            ApplyResult result;
             try {
-                onApplied.accept(reconciler.apply(desired));
+                result = reconciler.apply(next.desired());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "reconcile failed; retried with the next change: " + e.getMessage(), e);
+                observer.failed(e, Duration.ofNanos(System.nanoTime() - start));
+                continue;
             }
+            observer.synced(result, next.changeSeenAt(), Duration.ofNanos(System.nanoTime() - start));
         }
     }
 

@@ -1,10 +1,17 @@
 package dev.ferry.agent.source;
 
-/** "Something changed since you last looked": set by event handlers, consumed by one thread. */
+import java.time.Instant;
+
+/**
+ * "Something changed since you last looked": set by event handlers, consumed by one thread.
+ * Remembers when the first unconsumed change arrived, for the network programming latency.
+ */
 final class ChangeSignal {
     private boolean changed;
+    private Instant firstChangeAt;
 
     synchronized void mark() {
+        if (!changed) firstChangeAt = Instant.now();
         changed = true;
         notifyAll();
     }
@@ -13,7 +20,10 @@ final class ChangeSignal {
         while (!changed) wait();
     }
 
-    synchronized void clear() {
+    /** @return when the first change since the last clear arrived; now if none did */
+    synchronized Instant clear() {
+        Instant since = changed ? firstChangeAt : Instant.now();
         changed = false;
+        return since;
     }
 }

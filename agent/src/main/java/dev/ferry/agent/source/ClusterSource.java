@@ -8,6 +8,9 @@ package dev.ferry.agent.source;
 public interface ClusterSource extends AutoCloseable {
     ClusterSource start();
 
+    /** Objects skipped as invalid in the last snapshot (ferry_invalid_objects). */
+    int invalidObjects();
+
     @Override
     void close();
 }

@@ -1,7 +1,6 @@
 package dev.ferry.agent.source;
 
 import dev.ferry.agent.k8s.Manifests;
-import dev.ferry.agent.model.Cluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
@@ -12,9 +11,9 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Services, EndpointSlices, ServiceCIDRs and this agent's own Node from the API server through
@@ -34,7 +33,7 @@ public final class KubernetesSource implements ClusterSource {
     private final KubernetesClient client;
     private final String nodeName;
     private final Duration coalesce;
-    private final Consumer<Cluster> sink;
+    private final ClusterSink sink;
     private final ProblemLog problems = new ProblemLog();
     private final ChangeSignal changes = new ChangeSignal();
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
@@ -42,7 +41,7 @@ public final class KubernetesSource implements ClusterSource {
     private Thread thread;
 
     /** @param nodeName this agent's node: only its Node object is watched (for its zone label) */
-    public KubernetesSource(KubernetesClient client, String nodeName, Duration coalesce, Consumer<Cluster> sink) {
+    public KubernetesSource(KubernetesClient client, String nodeName, Duration coalesce, ClusterSink sink) {
         this.client = client;
         this.nodeName = nodeName;
         this.coalesce = coalesce;
@@ -90,12 +89,11 @@ public final class KubernetesSource implements ClusterSource {
     private void run() {
         try {
             awaitSynced();
-            publish();
+            publish(changes.clear()); // the initial list's changes: seen from the first object listed
             while (running) {
                 changes.await();
                 Thread.sleep(coalesce); // let the rest of a burst arrive
-                changes.clear();
-                publish();
+                publish(changes.clear());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -118,14 +116,15 @@ public final class KubernetesSource implements ClusterSource {
                 informers.get(0).getStore().list().size(), informers.get(1).getStore().list().size());
     }
 
-    private void publish() {
+    private void publish(Instant changeSeenAt) {
         List<HasMetadata> objects = new ArrayList<>();
         informers.forEach(i -> objects.addAll(i.getStore().list()));
         Manifests.Parsed parsed = Manifests.convert(objects);
         problems.report(parsed.problems());
-        sink.accept(parsed.cluster());
+        sink.accept(parsed.cluster(), changeSeenAt);
     }
 
+    @Override
     public int invalidObjects() {
         return problems.invalidObjects();
     }

@@ -1,15 +1,14 @@
 package dev.ferry.agent.source;
 
 import dev.ferry.agent.k8s.Manifests;
-import dev.ferry.agent.model.Cluster;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
-import java.util.function.Consumer;
 
 /**
  * Standalone mode: Services and EndpointSlices from a YAML file, re-read when its content
@@ -20,13 +19,13 @@ public final class ServicesFileSource implements ClusterSource {
 
     private final Path file;
     private final Duration pollInterval;
-    private final Consumer<Cluster> sink;
+    private final ClusterSink sink;
     private final Thread thread;
     private final ProblemLog problems = new ProblemLog();
     private volatile boolean running = true;
     private byte[] lastContent;
 
-    public ServicesFileSource(Path file, Duration pollInterval, Consumer<Cluster> sink) {
+    public ServicesFileSource(Path file, Duration pollInterval, ClusterSink sink) {
         this.file = file;
         this.pollInterval = pollInterval;
         this.sink = sink;
@@ -54,6 +53,7 @@ public final class ServicesFileSource implements ClusterSource {
 
     /** Polling content (not mtime) also catches editors that replace the file within one second. */
     private void poll() {
+        Instant readAt = Instant.now();
         byte[] content;
         try {
             content = Files.readAllBytes(file);
@@ -79,7 +79,12 @@ public final class ServicesFileSource implements ClusterSource {
         problems.report(parsed.problems());
         LOG.log(System.Logger.Level.INFO, "services file {0}: {1} services, {2} endpoint slices",
                 file, parsed.cluster().services().size(), parsed.cluster().slices().size());
-        sink.accept(parsed.cluster());
+        sink.accept(parsed.cluster(), readAt);
+    }
+
+    @Override
+    public int invalidObjects() {
+        return problems.invalidObjects();
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.ferry.agent.lab.Reply;
 import dev.ferry.agent.lab.ServiceManifest;
 import dev.ferry.agent.lab.TcpStream;
 import dev.ferry.agent.testing.Privileged;
+import dev.ferry.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,12 +20,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -213,6 +219,49 @@ class ClusterIpIT {
 
     @Test
     @Order(9)
+    void metricsAndHealthAreServedOnTheNode() throws Exception {
+        String health = httpGetInNode(10256, "/healthz");
+        assertTrue(health.startsWith("HTTP/1.0 200 OK"), health);
+        assertTrue(health.endsWith(", \"nodeEligible\": true}"), health);
+        // datapath counters reach the metrics on a 5 s timer; the traffic above was counted by now or soon
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String dnat = "ferry_datapath_packets_total{reason=\"DNAT\"}";
+        String metrics = httpGetInNode(10249, "/metrics");
+        while (sample(metrics, dnat) <= 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            metrics = httpGetInNode(10249, "/metrics");
+        }
+        assertTrue(metrics.startsWith("HTTP/1.0 200 OK"), metrics);
+        assertTrue(sample(metrics, dnat) > 0, metrics);
+        assertEquals(4, sample(metrics, "ferry_map_entries{map=\"services_v2\"}"), "web and empty, TCP and UDP:\n" + metrics);
+        assertTrue(sample(metrics, "kubeproxy_sync_proxy_rules_last_timestamp_seconds") > 0, metrics);
+    }
+
+    /** The value of one series in a scrape, -1 when it is missing. */
+    private static double sample(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
+    }
+
+    /** The agent's servers listen in the node's namespace: ask from a thread that entered it. */
+    private String httpGetInNode(int port, String path) throws Exception {
+        ExecutorService inside = Executors.newSingleThreadExecutor();
+        try {
+            return inside.submit(() -> {
+                NetNs.enter(lab.nodeNs("node1"));
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            inside.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(10)
     void deletingAServiceEndsItsEstablishedFlows() throws Exception {
         ServiceManifest extra = ServiceManifest.tcpAndUdp("extra", "10.96.0.30", PORT, TARGET, List.of("10.244.1.11"));
         apply(List.of(web, empty, extra));
@@ -227,7 +276,7 @@ class ClusterIpIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aPodInterfaceCreatedWhileTheAgentRunsIsServedWithinASecond() throws Exception {
         lab.addPod("node1", "late", "10.244.1.20");
         Client late = lab.client("late");
@@ -238,7 +287,7 @@ class ClusterIpIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void restartingTheAgentKeepsAnEstablishedStreamOnItsBackend() throws Exception {
         try (TcpStream stream = client.openStream(VIP, PORT, Duration.ofMillis(5), TIMEOUT)) {
             assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
@@ -256,7 +305,7 @@ class ClusterIpIT {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void stoppingTheAgentKeepsForwardingAndUninstallRemovesEverything() throws Exception {
         agent.stop();
         assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "fail open: programs stay with the last state");

@@ -135,7 +135,7 @@ class KubernetesSourceTest {
     }
 
     private void start() {
-        source = new KubernetesSource(client, NODE, Duration.ofMillis(20), snapshots::add).start();
+        source = new KubernetesSource(client, NODE, Duration.ofMillis(20), (cluster, changeSeenAt) -> snapshots.add(cluster)).start();
     }
 
     /** Applies snapshots as the reconcile loop would, until the frontend dump matches. */

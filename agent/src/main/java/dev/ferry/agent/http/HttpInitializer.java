@@ -1,0 +1,28 @@
+package dev.ferry.agent.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+
+/** The pipeline of each connection: HTTP/1.1 codec, whole requests, keep-alive, then routing. */
+final class HttpInitializer extends ChannelInitializer<SocketChannel> {
+    /** Only GETs are served; a bigger request is a mistake or an attack. */
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    private final HttpHandler handler;
+
+    HttpInitializer(HttpHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                .addLast(new HttpServerCodec())
+                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                .addLast(new HttpServerKeepAliveHandler())
+                .addLast(handler);
+    }
+}
