@@ -22,6 +22,8 @@ public final class AgentProcess implements AutoCloseable {
     private final Path bpffs;
     private final Path servicesFile;
     private final Path log;
+    /** How the agent learns its services: --services-file, or --kubeconfig with a node name. */
+    private final List<String> sourceArgs = new ArrayList<>();
     private Process process;
     private boolean mounted;
 
@@ -37,11 +39,27 @@ public final class AgentProcess implements AutoCloseable {
         lab.closeWithLab(this); // an interrupted demo or test still unmounts
     }
 
-    /** Writes the services file first, so the agent's very first state is complete. */
+    /** Standalone mode. Writes the services file first, so the agent's very first state is complete. */
     public static AgentProcess start(Lab lab, String node, String servicesYaml) throws IOException {
         AgentProcess agent = new AgentProcess(lab, node);
         try {
             agent.writeServices(servicesYaml);
+            agent.sourceArgs.addAll(List.of("--services-file", agent.servicesFile.toString()));
+            agent.startProcess();
+            return agent;
+        } catch (IOException | RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    /** Against an API server, as an operator runs it: --kubeconfig FILE --hostname-override NODE. */
+    public static AgentProcess startWithApiServer(Lab lab, String node, String kubeconfigYaml) throws IOException {
+        AgentProcess agent = new AgentProcess(lab, node);
+        try {
+            Path kubeconfig = agent.workDir.resolve("kubeconfig");
+            Files.writeString(kubeconfig, kubeconfigYaml);
+            agent.sourceArgs.addAll(List.of("--kubeconfig", kubeconfig.toString(), "--hostname-override", node));
             agent.startProcess();
             return agent;
         } catch (IOException | RuntimeException e) {
@@ -54,7 +72,9 @@ public final class AgentProcess implements AutoCloseable {
     public void startProcess() throws IOException {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", nodeNs));
         command.addAll(Jars.ferryCommand());
-        command.addAll(List.of("agent", "--services-file", servicesFile.toString(), "--bpffs-root", bpffs.toString()));
+        command.add("agent");
+        command.addAll(sourceArgs);
+        command.addAll(List.of("--bpffs-root", bpffs.toString()));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
