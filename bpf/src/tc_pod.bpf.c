@@ -25,8 +25,14 @@
 #include "reject.h"
 #include "counters.h"
 
-/* A reply of a service flow (backend -> client): the source becomes the VIP again. */
-static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p,
+/*
+ * A reply of a service flow (backend -> client): the source becomes the VIP again, as the
+ * reply enters the client's pod, after routing (netfilter, too, un-DNATs replies after
+ * routing). Done while the reply still leaves the backend, a VIP that is one of the node's
+ * own addresses (a NodePort) would be a martian source and dropped by the kernel. Hairpin
+ * replies are the exception: client and backend share the veth, so they turn around here.
+ */
+static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, bool leaving_pod,
 				      bool *back_to_pod)
 {
 	struct ct_key key = ct_key_of(p, CT_REPLY);
@@ -38,6 +44,8 @@ static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p,
 		return STEP_NEXT;
 	fwd_key = ct_forward_key(&key, v);
 	ct_touch_pair(v, &fwd_key, p, now);
+	if (leaving_pod && !(v->flags & CT_F_HAIRPIN))
+		return REASON_PASS;
 	return nat_reverse(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN,
 			   v->client_addr, back_to_pod);
 }
@@ -140,7 +148,7 @@ static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 
 	ret = load_packet(skb, &p);
 	if (ret == STEP_NEXT)
-		ret = ct_reverse(skb, &p, &back_to_pod);
+		ret = ct_reverse(skb, &p, leaving_pod, &back_to_pod);
 	if (!leaving_pod)
 		return finish(skb, len, ret, false);
 	if (ret == STEP_NEXT)

@@ -1,5 +1,10 @@
 package dev.ferry.agent;
 
+import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.model.LocalNode;
+import dev.ferry.agent.datapath.NodeAddresses;
+import java.time.Instant;
+
 import dev.ferry.agent.datapath.Datapath;
 import dev.ferry.agent.datapath.InterfaceGlobs;
 import dev.ferry.agent.datapath.PodInterfaceAttacher;
@@ -42,6 +47,8 @@ public final class Agent implements AutoCloseable {
     private final KubernetesClient client;
     private final AgentEndpoints endpoints;
     private final DatapathMetrics datapathMetrics;
+    private final NodeAddresses nodeAddresses;
+    private volatile Cluster lastCluster;
 
     private Agent(AgentConfig config) {
         MetricRegistry metrics = new MetricRegistry();
@@ -64,9 +71,13 @@ public final class Agent implements AutoCloseable {
         attacher = new PodInterfaceAttacher(config.bpffsRoot(), new InterfaceGlobs(config.podInterfaces()),
                 datapath.fromPod(), datapath.toPod()).start();
         // Either source hands on complete states only (whole file, synced informers), so nothing
-        // live is ever deleted for lack of knowledge.
-        ClusterSink toReconciler = (cluster, changeSeenAt) ->
-                reconcileLoop.submit(ServiceTranslator.translate(cluster, config.nodeName()), changeSeenAt);
+        // live is ever deleted for lack of knowledge. Node address changes re-translate the last one.
+        nodeAddresses = new NodeAddresses(config.nodePortAddresses(),
+                addresses -> translateAndSubmit(config.nodeName(), Instant.now()));
+        ClusterSink toReconciler = (cluster, changeSeenAt) -> {
+            lastCluster = cluster;
+            translateAndSubmit(config.nodeName(), changeSeenAt);
+        };
         if (config.servicesFile() != null) {
             client = null;
             source = new ServicesFileSource(config.servicesFile(), Duration.ofMillis(200), toReconciler).start();
@@ -74,11 +85,20 @@ public final class Agent implements AutoCloseable {
             client = ClientFactory.create(config.kubeconfig(), config.master());
             source = new KubernetesSource(client, config.nodeName(), COALESCE, toReconciler).start();
         }
+        nodeAddresses.start(Duration.ofSeconds(1));
         datapathMetrics = new DatapathMetrics(metrics, datapath::counters, source::invalidObjects).start(METRICS_REFRESH);
         LOG.log(System.Logger.Level.INFO, "agent running on node {0}: bpffs {1}, pod interfaces {2}, {3} attachments, "
                         + "services from {4}", config.nodeName(), config.bpffsRoot(), config.podInterfaces(),
                 attacher.attachedCount(),
                 client == null ? config.servicesFile() : client.getMasterUrl());
+    }
+
+    /** Sources and address changes both end here; the reconcile loop keeps only the newest state. */
+    private synchronized void translateAndSubmit(String nodeName, Instant changeSeenAt) {
+        Cluster cluster = lastCluster;
+        if (cluster == null) return; // nothing complete yet: never program a partial view
+        LocalNode local = new LocalNode(nodeName, nodeAddresses.current());
+        reconcileLoop.submit(ServiceTranslator.translate(cluster, local), changeSeenAt);
     }
 
     public static Agent start(AgentConfig config) {
@@ -106,6 +126,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         datapathMetrics.close();
+        nodeAddresses.close();
         endpoints.close();
         source.close();
         if (client != null) client.close();

@@ -1,6 +1,7 @@
 package dev.ferry.agent;
 
 import dev.ferry.agent.cli.Options;
+import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.http.BindAddress;
 
 import java.net.Inet4Address;
@@ -17,7 +18,7 @@ import java.util.Set;
  * means that server is off.
  */
 public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Path kubeconfig,
-                          String master, String nodeName, Inet4Address hairpinAddress,
+                          String master, String nodeName, List<Cidr> nodePortAddresses, Inet4Address hairpinAddress,
                           BindAddress metricsBindAddress, BindAddress healthzBindAddress) {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/ferry";
     public static final String DEFAULT_POD_INTERFACES = "veth*,lxc*,cali*,cni*";
@@ -28,7 +29,8 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
     public static final String DEFAULT_HEALTHZ_BIND_ADDRESS = "0.0.0.0:10256";
 
     static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "kubeconfig", "master",
-            "hostname-override", "hairpin-address", "metrics-bind-address", "healthz-bind-address");
+            "hostname-override", "nodeport-addresses", "hairpin-address", "metrics-bind-address",
+            "healthz-bind-address");
 
     public static AgentConfig from(Options options) {
         String services = options.get("services-file", null);
@@ -46,9 +48,19 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
                 kubeconfig == null ? null : Path.of(kubeconfig),
                 master,
                 options.get("hostname-override", hostname()).trim().toLowerCase(java.util.Locale.ROOT),
+                cidrs("nodeport-addresses", options.list("nodeport-addresses", "")),
                 ipv4(options.get("hairpin-address", DEFAULT_HAIRPIN_ADDRESS)),
                 BindAddress.parse("metrics-bind-address", options.get("metrics-bind-address", DEFAULT_METRICS_BIND_ADDRESS)),
                 BindAddress.parse("healthz-bind-address", options.get("healthz-bind-address", DEFAULT_HEALTHZ_BIND_ADDRESS)));
+    }
+
+    /** kube-proxy's --nodeport-addresses: IPv4 CIDRs; none means every local address. */
+    private static List<Cidr> cidrs(String flag, List<String> values) {
+        try {
+            return values.stream().filter(v -> !v.contains(":")).map(Cidr::parse).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + flag + ": " + e.getMessage());
+        }
     }
 
     /** As kube-proxy: the kernel's host name (no DNS lookup), lowercased by the caller. */

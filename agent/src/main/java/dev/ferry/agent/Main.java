@@ -17,6 +17,7 @@ public final class Main {
                          --kubeconfig FILE        API server to watch (default: in-cluster service account)
                          --master URL             API server URL, overrides the kubeconfig's
                          --hostname-override NAME this node's name (default: the host name)
+                         --nodeport-addresses CIDRS  node addresses NodePorts answer on (default: all but loopback)
                          --services-file FILE     standalone: Services and EndpointSlices (YAML), re-read on change
                          --pod-interfaces GLOBS   interfaces to attach to (default %s)
                          --bpffs-root DIR         where maps and links are pinned (default %s)

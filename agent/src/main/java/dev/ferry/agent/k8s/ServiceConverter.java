@@ -57,7 +57,10 @@ public final class ServiceConverter {
                 if (!seen.add(port + "/" + protocol)) {
                     throw new InvalidObjectException(Fields.id(svc) + ": port " + port + "/" + protocol + " listed twice");
                 }
-                ports.add(new ServicePort(portName, port, protocol));
+                boolean nodePorts = "NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType());
+                int nodePort = nodePorts && p.getNodePort() != null
+                        ? Fields.port(svc, "spec.ports[" + portName + "].nodePort", p.getNodePort()) : 0;
+                ports.add(new ServicePort(portName, port, protocol, nodePort));
             }
         }
         if (ips.isEmpty() || ports.isEmpty()) return Optional.empty();

@@ -39,6 +39,10 @@ public record Cidr(Inet4Address network, int prefixLength) implements Comparable
         }
     }
 
+    public boolean contains(Inet4Address address) {
+        return mask(address, prefixLength).equals(network);
+    }
+
     @Override
     public int compareTo(Cidr o) {
         int c = Arrays.compareUnsigned(network.getAddress(), o.network.getAddress());

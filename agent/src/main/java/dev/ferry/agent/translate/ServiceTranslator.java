@@ -4,6 +4,7 @@ import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.Endpoint;
 import dev.ferry.agent.model.EndpointPort;
 import dev.ferry.agent.model.EndpointSlice;
+import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.model.Node;
 import dev.ferry.agent.model.Service;
 import dev.ferry.agent.model.ServiceName;
@@ -25,8 +26,8 @@ public final class ServiceTranslator {
     private ServiceTranslator() {
     }
 
-    public static DesiredState translate(Cluster cluster, String nodeName) {
-        Node node = cluster.node(nodeName);
+    public static DesiredState translate(Cluster cluster, LocalNode local) {
+        Node node = cluster.node(local.name());
         Map<ServiceName, List<EndpointSlice>> slicesByService = new HashMap<>();
         for (EndpointSlice slice : cluster.slices()) {
             slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
@@ -44,8 +45,14 @@ public final class ServiceTranslator {
                         ? target(service, port, EndpointSelection.local(unwrap(endpoints), node), endpoints, true)
                         : clusterWide;
                 for (var vip : service.clusterIps()) frontends.put(new Frontend(vip, port.port(), port.protocol()), internal);
-                // From pods, external IPs are short-circuited to the cluster-wide endpoints (kube-proxy does too).
+                // From pods, external IPs and this node's NodePorts are short-circuited to the
+                // cluster-wide endpoints (kube-proxy does too); the external path is XDP's.
                 for (var ip : service.externalIps()) frontends.putIfAbsent(new Frontend(ip, port.port(), port.protocol()), clusterWide);
+                if (port.nodePort() > 0) {
+                    for (var ip : local.nodePortAddresses()) {
+                        frontends.putIfAbsent(new Frontend(ip, port.nodePort(), port.protocol()), clusterWide);
+                    }
+                }
             }
         }
         return new DesiredState(frontends, clusterIps, new TreeSet<>(cluster.serviceCidrs()));

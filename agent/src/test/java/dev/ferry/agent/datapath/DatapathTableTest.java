@@ -3,6 +3,7 @@ package dev.ferry.agent.datapath;
 import dev.ferry.agent.datapath.abi.Counter;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
@@ -40,7 +41,7 @@ class DatapathTableTest {
     static final String CLIENT = "10.244.1.10", WEB_VIP = "10.96.0.10", DNS_VIP = "10.96.0.53",
             EMPTY_VIP = "10.96.0.20", PAIR_VIP = "10.96.0.30", B1 = "10.244.1.11", B2 = "10.244.1.12",
             HAIRPIN = "169.254.42.1", OTHER = "10.244.1.99", LOCAL_VIP = "10.96.0.40",
-            STICKY_VIP = "10.96.0.50";
+            STICKY_VIP = "10.96.0.50", NODE_IP = "192.168.254.11";
 
     static final String SERVICES = """
             apiVersion: networking.k8s.io/v1
@@ -51,7 +52,7 @@ class DatapathTableTest {
             apiVersion: v1
             kind: Service
             metadata: {name: web, namespace: t}
-            spec: {clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: 8080}]}
+            spec: {type: NodePort, clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}
             ---
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
@@ -122,7 +123,8 @@ class DatapathTableTest {
         Privileged.require();
         bpffs = new TempBpffs();
         datapath = Datapath.load(bpffs.root(), new Datapath.Settings(ip4(HAIRPIN)));
-        new Reconciler(datapath.serviceMaps()).apply(ServiceTranslator.translate(Manifests.parse(SERVICES).cluster(), "node1"));
+        new Reconciler(datapath.serviceMaps()).apply(ServiceTranslator.translate(Manifests.parse(SERVICES).cluster(),
+                new LocalNode("node1", List.of(ip4(NODE_IP)))));
     }
 
     @AfterAll
@@ -163,18 +165,21 @@ class DatapathTableTest {
                 after(List.of(Packet.tcp(CLIENT, 40002, WEB_VIP, 80, SYN)),
                         fromPod("TCP data of an established flow keeps its backend", ack, OK, ack.dst(B1, 8080))),
                 after(List.of(Packet.tcp(CLIENT, 40003, WEB_VIP, 80, SYN)),
-                        fromPod("TCP reply from a local backend is reverse-NATed to the VIP", synAck, OK,
-                                synAck.src(WEB_VIP, 80))),
+                        fromPod("TCP reply leaves a local backend untouched: reverse NAT waits until after routing",
+                                synAck, OK, null)),
                 after(List.of(Packet.tcp(CLIENT, 40004, WEB_VIP, 80, SYN)),
-                        new Case("TCP reply entering the client pod is reverse-NATed (remote backend path)", false,
+                        new Case("TCP reply entering the client pod is reverse-NATed", false,
                                 List.of(), Packet.tcp(B1, 8080, CLIENT, 40004, SYN | ACK).bytes(), OK,
                                 Packet.tcp(WEB_VIP, 80, CLIENT, 40004, SYN | ACK).bytes())),
                 fromPod("UDP to a ClusterIP is DNATed with a correct checksum", udp, OK, udp.dst(B2, 5353)),
+                fromPod("a pod reaching its node's address on a NodePort is DNATed like a ClusterIP",
+                        Packet.tcp(CLIENT, 40005, NODE_IP, 30080, SYN), OK, Packet.tcp(CLIENT, 40005, B1, 8080, SYN)),
                 fromPod("UDP with a zero checksum keeps it zero", udp.src(CLIENT, 40011).udpZeroChecksum(), OK,
                         udp.src(CLIENT, 40011).udpZeroChecksum().dst(B2, 5353)),
                 after(List.of(Packet.udp(CLIENT, 40012, DNS_VIP, 53)),
-                        fromPod("UDP reply is reverse-NATed", Packet.udp(B2, 5353, CLIENT, 40012), OK,
-                                Packet.udp(DNS_VIP, 53, CLIENT, 40012))),
+                        new Case("UDP reply is reverse-NATed entering the client pod", false, List.of(),
+                                Packet.udp(B2, 5353, CLIENT, 40012).bytes(), OK,
+                                Packet.udp(DNS_VIP, 53, CLIENT, 40012).bytes())),
                 after(List.of(Packet.tcp(CLIENT, 40090, WEB_VIP, 80, SYN), Packet.tcp(CLIENT, 40090, B1, 8080, SYN)),
                         fromPod("a direct flow reusing a service flow's port is not reverse-NATed by the old entry",
                                 Packet.tcp(B1, 8080, CLIENT, 40090, SYN | ACK), OK, null)),

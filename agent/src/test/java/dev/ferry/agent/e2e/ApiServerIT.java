@@ -146,6 +146,17 @@ class ApiServerIT {
     }
 
     @Test
+    void aPodReachesANodePortOnItsNodesAddress() throws Exception {
+        Service nodePort = service("np", "10.96.0.16", Map.of("web", 80));
+        nodePort.getSpec().setType("NodePort");
+        nodePort.getSpec().getPorts().getFirst().setNodePort(30080);
+        kube.resource(nodePort).create();
+        kube.resource(slice("np", Map.of("web", 8080), ready(B1, "node1"), ready(B2, "node1"))).create();
+        // The lab node's only non-loopback address is the pods' gateway, 169.254.1.1.
+        awaitServers("169.254.1.1", 30080, s -> s.equals(Set.of("backend-1", "backend-2")));
+    }
+
+    @Test
     void aThousandEndpointUpdatesNeverDisturbAnEstablishedStream() throws Exception {
         kube.resource(service("busy", "10.96.0.14", Map.of("web", 80))).create();
         EndpointSlice base = slice("busy", Map.of("web", 8080), ready(B1, "node1"), ready(B2, "node1"));

@@ -3,6 +3,7 @@ package dev.ferry.agent.source;
 import dev.ferry.agent.datapath.InMemoryServiceMaps;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.translate.ServiceTranslator;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -53,7 +54,7 @@ class KubernetesSourceTest {
         assertNotNull(first, "no snapshot after sync");
         assertEquals(1, first.services().size());
         assertEquals(1, first.slices().size());
-        reconciler.apply(ServiceTranslator.translate(first, NODE));
+        reconciler.apply(ServiceTranslator.translate(first, LocalNode.named(NODE)));
         assertEquals("10.96.0.10:80/TCP -> 10.244.1.11:8080\n", maps.dumpFrontends());
     }
 
@@ -152,7 +153,7 @@ class KubernetesSourceTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             Cluster next = snapshots.poll(100, TimeUnit.MILLISECONDS);
-            if (next != null) reconciler.apply(ServiceTranslator.translate(next, NODE));
+            if (next != null) reconciler.apply(ServiceTranslator.translate(next, LocalNode.named(NODE)));
             if (wanted.test(whole ? maps.dump() : maps.dumpFrontends())) return;
         }
         fail("maps never matched; last dump:\n" + maps.dump());

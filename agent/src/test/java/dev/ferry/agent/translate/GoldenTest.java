@@ -3,11 +3,16 @@ package dev.ferry.agent.translate;
 import dev.ferry.agent.datapath.InMemoryServiceMaps;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.reconcile.Reconciler;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -34,9 +39,11 @@ class GoldenTest {
         Txtar txtar = Txtar.parse(Files.readString(file));
         Manifests.Parsed parsed = Manifests.parse(txtar.section("input.yaml"));
         ServiceMaps maps = inMemoryMaps();
-        // The agent runs on "node1" unless a case says otherwise; Node objects may be in the input.
-        String node = txtar.sections().containsKey("node") ? txtar.section("node").trim() : "node1";
-        new Reconciler(maps).apply(ServiceTranslator.translate(parsed.cluster(), node));
+        // The agent runs on "node1" without NodePort addresses unless a case's "-- node --"
+        // section says "NAME [ADDRESS...]"; Node objects may be in the input.
+        String[] node = (txtar.sections().containsKey("node") ? txtar.section("node").trim() : "node1").split("\\s+");
+        List<Inet4Address> addresses = Arrays.stream(node).skip(1).map(GoldenTest::ipv4).toList();
+        new Reconciler(maps).apply(ServiceTranslator.translate(parsed.cluster(), new LocalNode(node[0], addresses)));
         String problems = String.join("\n", parsed.problems()) + (parsed.problems().isEmpty() ? "" : "\n");
         Txtar actual = txtar.with("maps", maps.dump()).with("problems", problems);
         if (Boolean.getBoolean("ferry.golden.update")) {
@@ -44,6 +51,14 @@ class GoldenTest {
             return;
         }
         assertEquals(txtar.format(), actual.format(), file + " (regenerate with -Dferry.golden.update=true)");
+    }
+
+    private static Inet4Address ipv4(String text) {
+        try {
+            return (Inet4Address) InetAddress.getByName(text);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(text, e);
+        }
     }
 
     static ServiceMaps inMemoryMaps() {

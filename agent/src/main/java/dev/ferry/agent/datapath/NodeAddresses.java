@@ -1,0 +1,81 @@
+package dev.ferry.agent.datapath;
+
+import dev.ferry.agent.model.Cidr;
+
+import java.net.Inet4Address;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The IPv4 addresses NodePorts answer on: every local address of the agent's network namespace
+ * (loopback excluded, as kube-proxy's nftables mode does), narrowed to --nodeport-addresses
+ * when given. Re-read every second; a change is handed on.
+ */
+public final class NodeAddresses implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NodeAddresses.class.getName());
+
+    private final List<Cidr> filter;
+    private final Consumer<List<Inet4Address>> onChange;
+    private volatile boolean running = true;
+    private volatile List<Inet4Address> current;
+    private Thread thread;
+
+    public NodeAddresses(List<Cidr> filter, Consumer<List<Inet4Address>> onChange) {
+        this.filter = List.copyOf(filter);
+        this.onChange = onChange;
+        this.current = read(this.filter);
+    }
+
+    public List<Inet4Address> current() {
+        return current;
+    }
+
+    public NodeAddresses start(Duration every) {
+        thread = Thread.ofPlatform().name("node-addresses").daemon().start(() -> {
+            while (running) {
+                try {
+                    Thread.sleep(every);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                List<Inet4Address> now = read(filter);
+                if (!now.equals(current)) {
+                    LOG.log(System.Logger.Level.INFO, "node addresses for NodePorts: {0}", now);
+                    current = now;
+                    onChange.accept(now);
+                }
+            }
+        });
+        return this;
+    }
+
+    /** The sorted local IPv4 addresses inside {@code filter} (all, when it is empty). */
+    static List<Inet4Address> read(List<Cidr> filter) {
+        List<Inet4Address> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (var address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address v4 && !v4.isLoopbackAddress()
+                            && (filter.isEmpty() || filter.stream().anyMatch(c -> c.contains(v4)))) {
+                        out.add(v4);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            LOG.log(System.Logger.Level.WARNING, "listing node addresses: {0}", e.getMessage());
+        }
+        out.sort(dev.ferry.agent.translate.Backend::compareAddresses);
+        return List.copyOf(out);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) thread.interrupt();
+    }
+}
