@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class PortForward implements AutoCloseable {
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final BlockingQueue<Socket> accepted = new LinkedBlockingQueue<>();
+    /** Every connection in flight, so close() cuts them like a server going away would. */
+    private final java.util.Set<Socket> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ServerSocket listener;
     private final Thread connector;
 
@@ -56,6 +58,12 @@ public final class PortForward implements AutoCloseable {
             }
             try {
                 Socket outside = new Socket(upstream.getAddress(), upstream.getPort());
+                live.add(inside);
+                live.add(outside);
+                if (!open.get()) {
+                    live.forEach(PortForward::closeQuietly);
+                    return;
+                }
                 pump(inside, outside);
                 pump(outside, inside);
             } catch (IOException e) {
@@ -65,7 +73,7 @@ public final class PortForward implements AutoCloseable {
     }
 
     /** Copies one direction; closing either side ends both. */
-    private static void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to) {
         Thread.ofPlatform().daemon().start(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 in.transferTo(out);
@@ -74,6 +82,8 @@ public final class PortForward implements AutoCloseable {
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
+                live.remove(from);
+                live.remove(to);
             }
         });
     }
@@ -95,5 +105,6 @@ public final class PortForward implements AutoCloseable {
             // already closed
         }
         connector.interrupt();
+        live.forEach(PortForward::closeQuietly);
     }
 }

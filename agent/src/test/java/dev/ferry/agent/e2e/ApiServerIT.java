@@ -146,6 +146,26 @@ class ApiServerIT {
     }
 
     @Test
+    void anApiServerThatGoesAwayAndComesBackLosesNothing() throws Exception {
+        kube.resource(service("outage", "10.96.0.17", Map.of("web", 80))).create();
+        kube.resource(slice("outage", Map.of("web", 8080), ready(B1, "node1"))).create();
+        awaitServers("10.96.0.17", 80, s -> s.equals(Set.of("backend-1")));
+
+        forward.close(); // every connection to the API server is cut; the agent keeps retrying
+        kube.resource(slice("outage", Map.of("web", 8080), ready(B2, "node1"))).update();
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < until) {
+            // The change can not reach the agent, and what it programmed keeps working.
+            assertEquals("backend-1", client.tcpRequest("10.96.0.17", 80, TIMEOUT).server(), "during the outage");
+        }
+
+        forward = lab.closeWithLab(PortForward.open(lab.nodeNs("node1"), API_PORT,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), api.getPort())));
+        awaitServers("10.96.0.17", 80, s -> s.equals(Set.of("backend-2")), Duration.ofSeconds(60));
+        assertTrue(agent.alive(), "the agent survived the outage");
+    }
+
+    @Test
     void aPodReachesANodePortOnItsNodesAddress() throws Exception {
         Service nodePort = service("np", "10.96.0.16", Map.of("web", 80));
         nodePort.getSpec().setType("NodePort");
@@ -181,9 +201,13 @@ class ApiServerIT {
         awaitServers("10.96.0.14", 80, s -> s.equals(Set.of("backend-1", "backend-2")));
     }
 
-    /** Waits until 40 fresh connections land exactly on a set of servers that passes {@code wanted}. */
     private void awaitServers(String ip, int port, Predicate<Set<String>> wanted) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        awaitServers(ip, port, wanted, Duration.ofSeconds(20));
+    }
+
+    /** Waits until 40 fresh connections land exactly on a set of servers that passes {@code wanted}. */
+    private void awaitServers(String ip, int port, Predicate<Set<String>> wanted, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> seen = Set.of();
         while (System.nanoTime() < deadline) {
             List<String> servers = new ArrayList<>();

@@ -92,6 +92,9 @@ class KubernetesSourceTest {
         client.resource(new ServiceCIDRBuilder().withNewMetadata().withName("extra").endMetadata()
                 .withNewSpec().withCidrs("10.97.0.0/16").endSpec().build()).create();
         awaitDump(d -> d.contains("10.96.0.0/16 10.97.0.0/16"));
+        client.resource(new ServiceCIDRBuilder().withNewMetadata().withName("extra").endMetadata()
+                .withNewSpec().withCidrs("10.98.0.0/16").endSpec().build()).update();
+        awaitDump(d -> d.contains("10.96.0.0/16 10.98.0.0/16"));
         client.resources(ServiceCIDR.class).withName("extra").delete();
         awaitDump(d -> d.contains("10.96.0.0/16\n"));
 
@@ -105,6 +108,9 @@ class KubernetesSourceTest {
         client.resource(new NodeBuilder().withNewMetadata().withName(NODE)
                 .addToLabels("topology.kubernetes.io/zone", "zone-b").endMetadata().build()).create();
         awaitMaps("10.96.0.10:80/TCP -> 10.244.2.12:8080\n"::equals);
+        client.resource(new NodeBuilder().withNewMetadata().withName(NODE)
+                .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).update();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080\n"::equals);
         client.resource(new NodeBuilder().withNewMetadata().withName("other")
                 .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).create();
         client.nodes().withName(NODE).delete();
