@@ -130,6 +130,14 @@ class ApiServerIT {
                 .withNewClientIP().withTimeoutSeconds(2).endClientIP().build());
         kube.resource(sticky).update();
         awaitServers("10.96.0.13", 80, s -> s.size() == 1);
+        // The 2 s timeout: after a pause longer than it, a new flow may land elsewhere (missed: 2^-12).
+        String first = client.tcpRequest("10.96.0.13", 80, TIMEOUT).server();
+        boolean moved = false;
+        for (int i = 0; i < 12 && !moved; i++) {
+            Thread.sleep(2300);
+            moved = !client.tcpRequest("10.96.0.13", 80, TIMEOUT).server().equals(first);
+        }
+        assertTrue(moved, "affinity never expired");
 
         sticky.getSpec().setSessionAffinity("None");
         kube.resource(sticky).update();
