@@ -128,12 +128,14 @@ public final class Reconciler {
     }
 
     private int addBackends(DesiredState desired, List<String> errors) {
-        Map<Integer, Backend> added = new LinkedHashMap<>();
+        Map<Backend, Integer> newIds = new LinkedHashMap<>();
         for (FrontendTarget target : desired.frontends().values()) {
             for (Backend b : target.backends()) {
-                if (!backends.containsKey(b) && !added.containsValue(b)) added.put(backendIds.allocate(), b);
+                if (!backends.containsKey(b)) newIds.computeIfAbsent(b, x -> backendIds.allocate());
             }
         }
+        Map<Integer, Backend> added = new LinkedHashMap<>();
+        newIds.forEach((b, id) -> added.put(id, b));
         if (added.isEmpty()) return 0;
         try {
             maps.putBackends(added);
@@ -218,13 +220,13 @@ public final class Reconciler {
     private int removeUnusedBackends(List<String> errors) {
         Set<Integer> used = new HashSet<>();
         frontends.values().forEach(a -> used.addAll(a.backendIds()));
-        List<Integer> unused = new ArrayList<>(orphanBackends);
+        Set<Integer> unused = new HashSet<>(orphanBackends);
         backends.forEach((b, id) -> {
             if (!used.contains(id)) unused.add(id);
         });
         if (unused.isEmpty()) return 0;
         try {
-            maps.deleteBackends(unused);
+            maps.deleteBackends(List.copyOf(unused));
         } catch (RuntimeException ex) {
             errors.add("removing unused backends: " + ex.getMessage());
             return 0;
