@@ -59,7 +59,7 @@ public final class Agent implements AutoCloseable {
         // Restore before anything attaches: the pinned maps already carry the last agent's state.
         Reconciler reconciler = new Reconciler(datapath.serviceMaps());
         reconcileLoop = new ReconcileLoop(reconciler, health
-                .andThen(new SyncMetrics(metrics, InstantSource.system(), datapath.serviceMaps()::usage))
+                .andThen(new SyncMetrics(metrics, InstantSource.system()))
                 .andThen(SyncObserver.afterEachPass(result -> {
                     logApplied(result);
                     // On the reconciler thread, after the frontends are gone: their flows end too.
@@ -86,7 +86,8 @@ public final class Agent implements AutoCloseable {
             source = new KubernetesSource(client, config.nodeName(), COALESCE, toReconciler).start();
         }
         nodeAddresses.start(Duration.ofSeconds(1));
-        datapathMetrics = new DatapathMetrics(metrics, datapath::counters, source::invalidObjects).start(METRICS_REFRESH);
+        datapathMetrics = new DatapathMetrics(metrics, datapath::counters, source::invalidObjects,
+                datapath.serviceMaps()::usage).start(METRICS_REFRESH);
         LOG.log(System.Logger.Level.INFO, "agent running on node {0}: bpffs {1}, pod interfaces {2}, {3} attachments, "
                         + "services from {4}", config.nodeName(), config.bpffsRoot(), config.podInterfaces(),
                 attacher.attachedCount(),

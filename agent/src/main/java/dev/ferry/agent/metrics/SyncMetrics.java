@@ -6,33 +6,24 @@ import dev.ferry.agent.reconcile.SyncObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The reconciler's metrics under kube-proxy's names, so dashboards and alerts written for
- * kube-proxy keep working. Map sizes are read here, on the reconciler thread right after a pass,
- * because walking a kernel map takes time the HTTP handler must never spend.
+ * kube-proxy keep working. Cheap to update: the writer thread only records times and counts.
  */
 public final class SyncMetrics implements SyncObserver {
-    private static final System.Logger LOG = System.getLogger(SyncMetrics.class.getName());
     /** kube-proxy's buckets for its sync histograms: 1 ms to ~16 s. */
     static final double[] SYNC_BUCKETS = Histogram.exponentialBuckets(0.001, 2, 15);
 
     private final InstantSource clock;
-    private final Supplier<Map<String, int[]>> mapUsage;
     private final Histogram syncDuration;
     private final Histogram programmingDuration;
     private final Gauge lastSynced;
     private final Gauge lastQueued;
     private final Counter syncErrors;
-    private final LabeledSamples mapEntries;
-    private final LabeledSamples mapCapacity;
 
-    /** @param mapUsage map name → {entries, capacity}, as {@link dev.ferry.agent.datapath.ServiceMaps#usage()} */
-    public SyncMetrics(MetricRegistry registry, InstantSource clock, Supplier<Map<String, int[]>> mapUsage) {
+    public SyncMetrics(MetricRegistry registry, InstantSource clock) {
         this.clock = clock;
-        this.mapUsage = mapUsage;
         syncDuration = registry.histogram("kubeproxy_sync_proxy_rules_duration_seconds",
                 "SyncProxyRules latency in seconds: one reconcile pass writing the BPF maps", SYNC_BUCKETS);
         programmingDuration = registry.histogram("kubeproxy_network_programming_duration_seconds",
@@ -44,8 +35,6 @@ public final class SyncMetrics implements SyncObserver {
                 "The last time a sync of proxy rules was queued (unix seconds)");
         syncErrors = registry.counter("ferry_sync_errors_total",
                 "Errors while writing the BPF maps (a full map, a failed pass); each is retried with the next change");
-        mapEntries = registry.labeledGauge("ferry_map_entries", "Entries in a BPF map written by the agent", "map");
-        mapCapacity = registry.labeledGauge("ferry_map_capacity", "Maximum entries of a BPF map written by the agent", "map");
     }
 
     @Override
@@ -63,25 +52,12 @@ public final class SyncMetrics implements SyncObserver {
             lastSynced.set(seconds(now));
             programmingDuration.observe(Math.max(0, seconds(Duration.between(changeSeenAt, now))));
         }
-        readMapUsage();
     }
 
     @Override
     public void failed(RuntimeException error, Duration took) {
         syncDuration.observe(seconds(took));
         syncErrors.inc();
-        readMapUsage();
-    }
-
-    private void readMapUsage() {
-        try {
-            mapUsage.get().forEach((map, usage) -> {
-                mapEntries.set(map, usage[0]);
-                mapCapacity.set(map, usage[1]);
-            });
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "reading map sizes for metrics: {0}", e.getMessage());
-        }
     }
 
     static double seconds(Duration d) {

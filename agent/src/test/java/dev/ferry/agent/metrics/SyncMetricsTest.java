@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,9 +17,7 @@ class SyncMetricsTest {
 
     private final ManualClock clock = new ManualClock(T0);
     private final MetricRegistry registry = new MetricRegistry();
-    private int servicesInMap = 0;
-    private final SyncMetrics metrics = new SyncMetrics(registry, clock,
-            () -> Map.of("services_v1", new int[]{servicesInMap, 65536}));
+    private final SyncMetrics metrics = new SyncMetrics(registry, clock);
 
     private static void assertHasLine(String text, String line) {
         assertTrue(text.contains(line + "\n"), line + " in\n" + text);
@@ -31,11 +28,10 @@ class SyncMetricsTest {
     }
 
     @Test
-    void aCleanSyncRecordsItsDurationTimeLatencyAndTheMapSizes() {
+    void aCleanSyncRecordsItsDurationTimeAndLatency() {
         clock.advance(Duration.ofMillis(100));
         metrics.queued();
         clock.advance(Duration.ofMillis(200));
-        servicesInMap = 3;
         metrics.synced(result(List.of()), T0, Duration.ofMillis(3));
 
         String text = registry.scrape();
@@ -48,8 +44,6 @@ class SyncMetricsTest {
         assertHasLine(text, "kubeproxy_network_programming_duration_seconds_bucket{le=\"0.256\"} 0");
         assertHasLine(text, "kubeproxy_network_programming_duration_seconds_bucket{le=\"0.512\"} 1");
         assertHasLine(text, "kubeproxy_network_programming_duration_seconds_sum 0.3");
-        assertHasLine(text, "ferry_map_entries{map=\"services_v1\"} 3");
-        assertHasLine(text, "ferry_map_capacity{map=\"services_v1\"} 65536");
         assertHasLine(text, "ferry_sync_errors_total 0");
     }
 
