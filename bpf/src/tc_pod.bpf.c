@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Pod veth datapath, attached with tcx on the host side of each pod's veth:
- *   from_pod  (tcx ingress: packets leaving the pod)  reverse NAT of local backends' replies,
- *             service DNAT with conntrack, rejects for services without backends;
- *   to_pod    (tcx egress: packets entering the pod)  reverse NAT of replies.
+ *   from_pod  (tcx ingress: packets leaving the pod)  service DNAT with conntrack, rejects and
+ *             drops for service addresses without a frontend or backends, hairpin;
+ *   to_pod    (tcx egress: packets entering the pod)  reverse NAT of replies, after routing.
  *
  * One packet: pkt4_parse -> frag_track -> ct_reverse -> ct_established -> lb_new_flow -> finish.
  * Every step returns a drop reason (< 0), a final reason, or STEP_NEXT; finish turns the result
@@ -32,12 +32,11 @@
  * own addresses (a NodePort) would be a martian source and dropped by the kernel. Hairpin
  * replies are the exception: client and backend share the veth, so they turn around here.
  */
-static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, bool leaving_pod,
-				      bool *back_to_pod)
+static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, __u64 now,
+				      bool leaving_pod, bool *back_to_pod)
 {
 	struct ct_key key = ct_key_of(p, CT_REPLY);
 	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, &key);
-	__u64 now = bpf_ktime_get_ns();
 	struct ct_key fwd_key;
 
 	if (!v || ct_expired(v, now))
@@ -51,12 +50,11 @@ static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, boo
 }
 
 /* A known flow to a VIP keeps its backend while the entry is live and the backend exists. */
-static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p,
+static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p, __u64 now,
 					  bool *back_to_pod)
 {
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
 	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, &key);
-	__u64 now = bpf_ktime_get_ns();
 	struct ct_key rep_key;
 
 	if (!v)
@@ -73,7 +71,7 @@ static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p,
 }
 
 /* First packet to a VIP: pick a backend, record the flow, DNAT (reject, or drop, without backends). */
-static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
+static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p, __u64 now,
 				       bool *back_to_pod)
 {
 	struct svc_value *svc = lb_lookup_service(p);
@@ -81,7 +79,6 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
 	struct backend *be;
 	__u32 backend_id = 0;
 	bool hairpin;
-	__u64 now;
 	int ret;
 
 	if (!svc) {
@@ -93,7 +90,6 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p,
 		return -REASON_DROP_NO_LOCAL_BACKEND;
 	if (svc->backend_count == 0)
 		return reject_flow(skb, p, REASON_REJECT_NO_BACKEND, back_to_pod);
-	now = bpf_ktime_get_ns();
 	be = lb_pick_backend(svc, p->saddr, now, &backend_id);
 	if (!be)
 		return -REASON_DROP_NO_SLOT;
@@ -135,26 +131,29 @@ static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret,
 }
 
 /*
- * Leaving the pod: every step. Entering the pod: reverse NAT only (replies of backends on other
- * nodes); service traffic was DNATed as it left its client pod, and a hairpin reply here
- * already heads into the pod, so nothing bounces.
+ * Leaving the pod: every step. Entering the pod: reverse NAT of replies only; service traffic
+ * was DNATed as it left its client pod, and a hairpin reply here already heads into the pod,
+ * so nothing bounces. The clock is read once per packet.
  */
 static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 {
 	__u32 len = skb->len;
 	bool back_to_pod = false;
 	struct pkt4 p = {};
+	__u64 now;
 	int ret;
 
 	ret = load_packet(skb, &p);
-	if (ret == STEP_NEXT)
-		ret = ct_reverse(skb, &p, leaving_pod, &back_to_pod);
+	if (ret != STEP_NEXT)
+		return finish(skb, len, ret, false);
+	now = bpf_ktime_get_ns();
+	ret = ct_reverse(skb, &p, now, leaving_pod, &back_to_pod);
 	if (!leaving_pod)
 		return finish(skb, len, ret, false);
 	if (ret == STEP_NEXT)
-		ret = ct_established(skb, &p, &back_to_pod);
+		ret = ct_established(skb, &p, now, &back_to_pod);
 	if (ret == STEP_NEXT)
-		ret = lb_new_flow(skb, &p, &back_to_pod);
+		ret = lb_new_flow(skb, &p, now, &back_to_pod);
 	return finish(skb, len, ret, back_to_pod);
 }
 
