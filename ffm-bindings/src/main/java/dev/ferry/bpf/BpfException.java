@@ -1,5 +1,7 @@
 package dev.ferry.bpf;
 
+import dev.ferry.sys.Libc;
+
 /**
  * A libbpf or bpf(2) call failed. Carries the libbpf function and the errno so callers can react
  * to specific failures (ENOENT, EEXIST, EPERM) without parsing messages.
@@ -14,7 +16,7 @@ public class BpfException extends RuntimeException {
 
     /** {@code detail}, when not null, is appended on its own lines (e.g. the verifier log tail). */
     public BpfException(String function, int errno, String detail) {
-        super(function + ": " + LibBpf.strerror(errno) + " (errno " + errno + ")"
+        super(function + ": " + Libc.strerror(errno) + " (errno " + errno + ")"
                 + (detail == null || detail.isBlank() ? "" : "\n" + detail));
         this.function = function;
         this.errno = errno;

@@ -1,5 +1,7 @@
 package dev.ferry.bpf;
 
+import dev.ferry.sys.Libc;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -87,7 +89,7 @@ public final class BpfLink implements TcAttachment {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            LibBpf.closeFd(fd);
+            Libc.close(fd);
         }
     }
 

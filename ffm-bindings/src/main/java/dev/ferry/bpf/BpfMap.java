@@ -1,5 +1,7 @@
 package dev.ferry.bpf;
 
+import dev.ferry.sys.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -46,7 +48,7 @@ public final class BpfMap implements AutoCloseable {
             try {
                 return new BpfMap(fd, true);
             } catch (RuntimeException e) {
-                LibBpf.closeFd(fd);
+                Libc.close(fd);
                 throw e;
             }
         }
@@ -226,7 +228,7 @@ public final class BpfMap implements AutoCloseable {
     @Override
     public void close() {
         if (ownsFd && closed.compareAndSet(false, true)) {
-            LibBpf.closeFd(fd);
+            Libc.close(fd);
         }
     }
 

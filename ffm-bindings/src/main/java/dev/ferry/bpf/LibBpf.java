@@ -48,13 +48,9 @@ final class LibBpf {
     // struct btf *btf__parse(const char *path, struct btf_ext **btf_ext)
     private static final MethodHandle BTF_PARSE = errnoCapturing("btf__parse",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle STRERROR = plain("strerror",
-            FunctionDescriptor.of(ADDRESS, ValueLayout.JAVA_INT));
     // On x86-64 and aarch64-linux a va_list parameter is passed as a pointer.
     private static final MethodHandle VSNPRINTF = plain("vsnprintf",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ADDRESS, ValueLayout.JAVA_LONG, ADDRESS, ADDRESS));
-    private static final MethodHandle CLOSE = plain("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private LibBpf() {
     }
@@ -92,27 +88,9 @@ final class LibBpf {
         return pointerCall("btf__parse", BTF_PARSE, path, MemorySegment.NULL);
     }
 
-    /** The C library's message for an errno, e.g. "Operation not permitted". */
-    static String strerror(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.equals(MemorySegment.NULL) ? "errno " + errno : text.reinterpret(4096).getString(0);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
     static int vsnprintf(MemorySegment buffer, MemorySegment format, MemorySegment vaList) {
         try {
             return (int) VSNPRINTF.invokeExact(buffer, buffer.byteSize(), format, vaList);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    static void closeFd(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

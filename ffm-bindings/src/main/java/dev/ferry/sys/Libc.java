@@ -16,11 +16,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * The handful of libc calls Ferry makes itself. The only class in this package that holds
- * method handles; everything it returns is a plain Java value or a checked result.
+ * The handful of libc calls Ferry makes itself, for this package and for the libbpf layer
+ * (strerror, close): the only class that binds libc; everything it returns is a plain Java
+ * value or a checked result.
  * Every call captures errno in the same native call: reading it later would race with the JVM's own libc use.
  */
-final class Libc {
+public final class Libc {
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
@@ -56,7 +57,7 @@ final class Libc {
     }
 
     /** Result of one call: the return value and errno as it was right after the call. */
-    record Result(long value, int errno) {
+    public record Result(long value, int errno) {
         boolean failed() {
             return value < 0;
         }
@@ -76,7 +77,7 @@ final class Libc {
         }
     }
 
-    static Result close(int fd) {
+    public static Result close(int fd) {
         return capture(state -> (int) CLOSE.invokeExact(state, fd));
     }
 
@@ -118,10 +119,11 @@ final class Libc {
         }
     }
 
-    static String strerror(int errno) {
+    /** The C library's message for an errno, e.g. "Operation not permitted". */
+    public static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(256).getString(0);
+            return text.equals(MemorySegment.NULL) ? "errno " + errno : text.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
