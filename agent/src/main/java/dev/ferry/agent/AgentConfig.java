@@ -1,12 +1,11 @@
 package dev.ferry.agent;
 
 import dev.ferry.agent.cli.Options;
-import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.http.BindAddress;
+import dev.ferry.agent.model.Cidr;
+import dev.ferry.agent.model.Ipv4;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -74,10 +73,9 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
 
     private static Inet4Address ipv4(String s) {
         try {
-            if (InetAddress.getByName(s) instanceof Inet4Address a && s.matches("[0-9.]+")) return a;
-        } catch (UnknownHostException ignored) {
-            // reported below
+            return Ipv4.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--hairpin-address " + e.getMessage());
         }
-        throw new IllegalArgumentException("--hairpin-address '" + s + "' is not an IPv4 address");
     }
 }

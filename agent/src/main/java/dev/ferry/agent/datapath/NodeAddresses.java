@@ -1,6 +1,7 @@
 package dev.ferry.agent.datapath;
 
 import dev.ferry.agent.model.Cidr;
+import dev.ferry.agent.model.Ipv4;
 
 import java.net.Inet4Address;
 import java.net.NetworkInterface;
@@ -69,7 +70,7 @@ public final class NodeAddresses implements AutoCloseable {
         } catch (SocketException e) {
             LOG.log(System.Logger.Level.WARNING, "listing node addresses: {0}", e.getMessage());
         }
-        out.sort(dev.ferry.agent.translate.Backend::compareAddresses);
+        out.sort(Ipv4::compare);
         return List.copyOf(out);
     }
 

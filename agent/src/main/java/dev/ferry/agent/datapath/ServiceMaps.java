@@ -4,20 +4,20 @@ import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.SlotKey;
 import dev.ferry.agent.datapath.abi.SvcKey;
 import dev.ferry.agent.datapath.abi.SvcValue;
+import dev.ferry.agent.model.Cidr;
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.translate.Backend;
 import dev.ferry.agent.translate.Frontend;
-
-import dev.ferry.agent.model.Cidr;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Set;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 
@@ -175,7 +175,7 @@ public final class ServiceMaps {
     private String dumpAddresses() {
         StringBuilder out = new StringBuilder();
         // Where no frontend matches: allocated ClusterIPs reject, the rest of the CIDRs drops.
-        List<String> ips = readClusterIps().stream().sorted(Backend::compareAddresses).map(Inet4Address::getHostAddress).toList();
+        List<String> ips = readClusterIps().stream().sorted(Ipv4::compare).map(Inet4Address::getHostAddress).toList();
         if (!ips.isEmpty()) out.append("cluster IPs (other ports reject): ").append(String.join(" ", ips)).append('\n');
         List<String> cidrs = readServiceCidrs().stream().sorted().map(Cidr::toString).toList();
         if (!cidrs.isEmpty()) out.append("service CIDRs (unallocated drop): ").append(String.join(" ", cidrs)).append('\n');

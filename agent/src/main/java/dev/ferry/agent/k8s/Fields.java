@@ -1,11 +1,11 @@
 package dev.ferry.agent.k8s;
 
+import dev.ferry.agent.model.Ipv4;
+
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** Validation shared by the converters: every failure names the object and the field. */
 final class Fields {
@@ -40,18 +40,10 @@ final class Fields {
 
     /** A literal dotted-quad IPv4 address; never a host name (no DNS lookups here). */
     static Inet4Address ipv4(HasMetadata object, String field, String value) throws InvalidObjectException {
-        if (value == null || !value.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            throw new InvalidObjectException(id(object) + ": " + field + " '" + value + "' is not an IPv4 address");
-        }
-        for (String octet : value.split("\\.")) {
-            if (Integer.parseInt(octet) > 255) {
-                throw new InvalidObjectException(id(object) + ": " + field + " '" + value + "' is not an IPv4 address");
-            }
-        }
         try {
-            return (Inet4Address) InetAddress.getByName(value);
-        } catch (UnknownHostException e) {
-            throw new InvalidObjectException(id(object) + ": " + field + " '" + value + "': " + e.getMessage());
+            return Ipv4.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidObjectException(id(object) + ": " + field + " " + e.getMessage());
         }
     }
 

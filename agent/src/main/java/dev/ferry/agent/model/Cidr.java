@@ -1,9 +1,6 @@
 package dev.ferry.agent.model;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.Arrays;
 
 /** An IPv4 prefix, normalised to its network address. */
 public record Cidr(Inet4Address network, int prefixLength) implements Comparable<Cidr> {
@@ -15,28 +12,19 @@ public record Cidr(Inet4Address network, int prefixLength) implements Comparable
     /** @throws IllegalArgumentException for anything but "a.b.c.d/n" */
     public static Cidr parse(String text) {
         String[] parts = text.split("/");
-        if (parts.length != 2 || !parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}") || !parts[1].matches("\\d{1,2}")
-                || Integer.parseInt(parts[1]) > 32) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 CIDR");
-        }
         try {
-            if (Arrays.stream(parts[0].split("\\.")).anyMatch(o -> Integer.parseInt(o) > 255)) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv4 CIDR");
+            if (parts.length != 2 || !parts[1].matches("\\d{1,2}") || Integer.parseInt(parts[1]) > 32) {
+                throw new IllegalArgumentException("bad prefix length");
             }
-            return new Cidr((Inet4Address) InetAddress.getByName(parts[0]), Integer.parseInt(parts[1]));
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "': " + e.getMessage());
+            return new Cidr(Ipv4.parse(parts[0]), Integer.parseInt(parts[1]));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 CIDR");
         }
     }
 
     private static Inet4Address mask(Inet4Address address, int prefixLength) {
-        byte[] b = address.getAddress();
-        for (int bit = prefixLength; bit < 32; bit++) b[bit / 8] &= (byte) ~(0x80 >> (bit % 8));
-        try {
-            return (Inet4Address) InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        int netmask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        return Ipv4.of(Ipv4.toInt(address) & netmask);
     }
 
     public boolean contains(Inet4Address address) {
@@ -45,7 +33,7 @@ public record Cidr(Inet4Address network, int prefixLength) implements Comparable
 
     @Override
     public int compareTo(Cidr o) {
-        int c = Arrays.compareUnsigned(network.getAddress(), o.network.getAddress());
+        int c = Ipv4.compare(network, o.network);
         return c != 0 ? c : Integer.compare(prefixLength, o.prefixLength);
     }
 

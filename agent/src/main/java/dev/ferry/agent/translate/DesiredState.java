@@ -1,6 +1,7 @@
 package dev.ferry.agent.translate;
 
 import dev.ferry.agent.model.Cidr;
+import dev.ferry.agent.model.Ipv4;
 
 import java.net.Inet4Address;
 import java.util.Collections;
@@ -18,14 +19,14 @@ public record DesiredState(SortedMap<Frontend, FrontendTarget> frontends, Sorted
                            SortedSet<Cidr> serviceCidrs) {
     public DesiredState {
         frontends = Collections.unmodifiableSortedMap(new TreeMap<>(frontends));
-        TreeSet<Inet4Address> ips = new TreeSet<>(Backend::compareAddresses);
+        TreeSet<Inet4Address> ips = new TreeSet<>(Ipv4::compare);
         ips.addAll(clusterIps);
         clusterIps = Collections.unmodifiableSortedSet(ips);
         serviceCidrs = Collections.unmodifiableSortedSet(new TreeSet<>(serviceCidrs));
     }
 
     public DesiredState(SortedMap<Frontend, FrontendTarget> frontends) {
-        this(frontends, new TreeSet<>(Backend::compareAddresses), new TreeSet<>());
+        this(frontends, new TreeSet<>(Ipv4::compare), new TreeSet<>());
     }
 
     public static DesiredState empty() {

@@ -4,6 +4,7 @@ import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.Endpoint;
 import dev.ferry.agent.model.EndpointPort;
 import dev.ferry.agent.model.EndpointSlice;
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.model.Node;
 import dev.ferry.agent.model.Service;
@@ -33,7 +34,7 @@ public final class ServiceTranslator {
             slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
         }
         TreeMap<Frontend, FrontendTarget> frontends = new TreeMap<>();
-        TreeSet<Inet4Address> clusterIps = new TreeSet<>(Backend::compareAddresses);
+        TreeSet<Inet4Address> clusterIps = new TreeSet<>(Ipv4::compare);
         for (Service service : cluster.services()) {
             clusterIps.addAll(service.clusterIps());
             List<EndpointSlice> slices = slicesByService.getOrDefault(service.name(), List.of());

@@ -1,5 +1,6 @@
 package dev.ferry.agent.datapath;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.datapath.abi.Counter;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.k8s.Manifests;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -122,9 +122,9 @@ class DatapathTableTest {
     void load() {
         Privileged.require();
         bpffs = new TempBpffs();
-        datapath = Datapath.load(bpffs.root(), new Datapath.Settings(ip4(HAIRPIN)));
+        datapath = Datapath.load(bpffs.root(), new Datapath.Settings(Ipv4.parse(HAIRPIN)));
         new Reconciler(datapath.serviceMaps()).apply(ServiceTranslator.translate(Manifests.parse(SERVICES).cluster(),
-                new LocalNode("node1", List.of(ip4(NODE_IP)))));
+                new LocalNode("node1", List.of(Ipv4.parse(NODE_IP)))));
     }
 
     @AfterAll
@@ -370,13 +370,5 @@ class DatapathTableTest {
         byte[] f = frame.clone();
         f[14] = 0x44;
         return f;
-    }
-
-    static java.net.Inet4Address ip4(String s) {
-        try {
-            return (java.net.Inet4Address) InetAddress.getByName(s);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.agent.reconcile;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.datapath.InMemoryMapTable;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.datapath.abi.BackendValue;
@@ -15,7 +16,6 @@ import dev.ferry.agent.translate.FrontendTarget;
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -30,8 +30,8 @@ class ReconcilerTest {
     private final ServiceMaps maps = new ServiceMaps(services, slots, backends,
             new InMemoryMapTable<>("vips", 100, journal::add), new InMemoryMapTable<>("cidrs", 100, journal::add));
 
-    private static final Frontend WEB = new Frontend(ip("10.96.0.10"), 80, Protocol.TCP);
-    private static final Frontend DNS = new Frontend(ip("10.96.0.53"), 53, Protocol.UDP);
+    private static final Frontend WEB = new Frontend(Ipv4.parse("10.96.0.10"), 80, Protocol.TCP);
+    private static final Frontend DNS = new Frontend(Ipv4.parse("10.96.0.53"), 53, Protocol.UDP);
 
     @Test
     void newServiceIsWrittenBackendsThenSlotsThenService() {
@@ -132,14 +132,6 @@ class ReconcilerTest {
     }
 
     private static Backend b(String ip, int port) {
-        return new Backend(ip(ip), port);
-    }
-
-    static Inet4Address ip(String s) {
-        try {
-            return (Inet4Address) InetAddress.getByName(s);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return new Backend(Ipv4.parse(ip), port);
     }
 }

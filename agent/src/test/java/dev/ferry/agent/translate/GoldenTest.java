@@ -1,5 +1,6 @@
 package dev.ferry.agent.translate;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.datapath.InMemoryServiceMaps;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.k8s.Manifests;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.nio.file.Files;
@@ -42,7 +42,7 @@ class GoldenTest {
         // The agent runs on "node1" without NodePort addresses unless a case's "-- node --"
         // section says "NAME [ADDRESS...]"; Node objects may be in the input.
         String[] node = (txtar.sections().containsKey("node") ? txtar.section("node").trim() : "node1").split("\\s+");
-        List<Inet4Address> addresses = Arrays.stream(node).skip(1).map(GoldenTest::ipv4).toList();
+        List<Inet4Address> addresses = Arrays.stream(node).skip(1).map(Ipv4::parse).toList();
         new Reconciler(maps).apply(ServiceTranslator.translate(parsed.cluster(), new LocalNode(node[0], addresses)));
         String problems = String.join("\n", parsed.problems()) + (parsed.problems().isEmpty() ? "" : "\n");
         Txtar actual = txtar.with("maps", maps.dump()).with("problems", problems);
@@ -51,14 +51,6 @@ class GoldenTest {
             return;
         }
         assertEquals(txtar.format(), actual.format(), file + " (regenerate with -Dferry.golden.update=true)");
-    }
-
-    private static Inet4Address ipv4(String text) {
-        try {
-            return (Inet4Address) InetAddress.getByName(text);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(text, e);
-        }
     }
 
     static ServiceMaps inMemoryMaps() {

@@ -1,5 +1,6 @@
 package dev.ferry.agent.datapath.abi;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.bpf.Codec;
 
 import java.lang.foreign.MemoryLayout;
@@ -7,8 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -34,7 +33,7 @@ public final class Abi {
     /** Codec for a bare IPv4 address (network order) key, such as vips_v1's. */
     public static final Codec<Inet4Address> IPV4_CODEC = codec(
             MemoryLayout.structLayout(BE_U32.withName("addr")),
-            s -> ipv4(s.get(BE_U32, 0)), (v, s) -> s.set(BE_U32, 0, ipv4(v)));
+            s -> Ipv4.of(s.get(BE_U32, 0)), (v, s) -> s.set(BE_U32, 0, Ipv4.toInt(v)));
 
     /** Every struct shared with C, by its C name: what AbiLayoutTest checks against BTF. */
     public static List<StructLayout> structs() {
@@ -76,19 +75,5 @@ public final class Abi {
 
     static int u8(byte raw) {
         return raw & 0xff;
-    }
-
-    static int ipv4(Inet4Address address) {
-        byte[] b = address.getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
-    }
-
-    static Inet4Address ipv4(int address) {
-        try {
-            return (Inet4Address) InetAddress.getByAddress(new byte[]{
-                    (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e); // four bytes are always an address
-        }
     }
 }

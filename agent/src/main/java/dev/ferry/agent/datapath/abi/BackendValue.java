@@ -1,5 +1,6 @@
 package dev.ferry.agent.datapath.abi;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.bpf.Codec;
 
 import java.lang.foreign.MemoryLayout;
@@ -15,9 +16,9 @@ public record BackendValue(Inet4Address address, int port) {
     private static final long ADDR = offset(LAYOUT, "addr"), PORT = offset(LAYOUT, "port");
 
     public static final Codec<BackendValue> CODEC = codec(LAYOUT,
-            s -> new BackendValue(ipv4(s.get(BE_U32, ADDR)), u16(s.get(BE_U16, PORT))),
+            s -> new BackendValue(Ipv4.of(s.get(BE_U32, ADDR)), u16(s.get(BE_U16, PORT))),
             (v, s) -> {
-                s.set(BE_U32, ADDR, ipv4(v.address));
+                s.set(BE_U32, ADDR, Ipv4.toInt(v.address));
                 s.set(BE_U16, PORT, (short) v.port);
             });
 }

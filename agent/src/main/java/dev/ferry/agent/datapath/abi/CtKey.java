@@ -1,5 +1,6 @@
 package dev.ferry.agent.datapath.abi;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.Protocol;
 import dev.ferry.bpf.Codec;
 
@@ -19,11 +20,11 @@ public record CtKey(Inet4Address saddr, Inet4Address daddr, int sport, int dport
             DIR = offset(LAYOUT, "dir");
 
     public static final Codec<CtKey> CODEC = codec(LAYOUT,
-            s -> new CtKey(ipv4(s.get(BE_U32, SADDR)), ipv4(s.get(BE_U32, DADDR)), u16(s.get(BE_U16, SPORT)),
+            s -> new CtKey(Ipv4.of(s.get(BE_U32, SADDR)), Ipv4.of(s.get(BE_U32, DADDR)), u16(s.get(BE_U16, SPORT)),
                     u16(s.get(BE_U16, DPORT)), Protocol.fromNumber(u8(s.get(U8, PROTO))), s.get(U8, DIR) == 1),
             (k, s) -> {
-                s.set(BE_U32, SADDR, ipv4(k.saddr));
-                s.set(BE_U32, DADDR, ipv4(k.daddr));
+                s.set(BE_U32, SADDR, Ipv4.toInt(k.saddr));
+                s.set(BE_U32, DADDR, Ipv4.toInt(k.daddr));
                 s.set(BE_U16, SPORT, (short) k.sport);
                 s.set(BE_U16, DPORT, (short) k.dport);
                 s.set(U8, PROTO, (byte) k.protocol.number());

@@ -1,5 +1,6 @@
 package dev.ferry.agent.datapath.abi;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.bpf.Codec;
 
 import java.lang.foreign.MemoryLayout;
@@ -23,15 +24,15 @@ public record CtValue(Inet4Address natAddress, int natPort, int flags, int svcId
             CLIENT = offset(LAYOUT, "client_addr"), EXPIRES = offset(LAYOUT, "expires_ns");
 
     public static final Codec<CtValue> CODEC = codec(LAYOUT,
-            s -> new CtValue(ipv4(s.get(BE_U32, NAT_ADDR)), u16(s.get(BE_U16, NAT_PORT)), u16(s.get(U16, FLAGS)),
-                    s.get(U32, SVC), s.get(U32, BACKEND), ipv4(s.get(BE_U32, CLIENT)), s.get(U64, EXPIRES)),
+            s -> new CtValue(Ipv4.of(s.get(BE_U32, NAT_ADDR)), u16(s.get(BE_U16, NAT_PORT)), u16(s.get(U16, FLAGS)),
+                    s.get(U32, SVC), s.get(U32, BACKEND), Ipv4.of(s.get(BE_U32, CLIENT)), s.get(U64, EXPIRES)),
             (v, s) -> {
-                s.set(BE_U32, NAT_ADDR, ipv4(v.natAddress));
+                s.set(BE_U32, NAT_ADDR, Ipv4.toInt(v.natAddress));
                 s.set(BE_U16, NAT_PORT, (short) v.natPort);
                 s.set(U16, FLAGS, (short) v.flags);
                 s.set(U32, SVC, v.svcId);
                 s.set(U32, BACKEND, v.backendId);
-                s.set(BE_U32, CLIENT, ipv4(v.clientAddress));
+                s.set(BE_U32, CLIENT, Ipv4.toInt(v.clientAddress));
                 s.set(U64, EXPIRES, v.expiresNs);
             });
 }

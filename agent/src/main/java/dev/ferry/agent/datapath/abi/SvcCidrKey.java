@@ -1,6 +1,7 @@
 package dev.ferry.agent.datapath.abi;
 
 import dev.ferry.agent.model.Cidr;
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.bpf.Codec;
 
 import java.lang.foreign.MemoryLayout;
@@ -15,10 +16,10 @@ public final class SvcCidrKey {
     private static final long PREFIX = offset(LAYOUT, "prefixlen"), ADDR = offset(LAYOUT, "addr");
 
     public static final Codec<Cidr> CODEC = codec(LAYOUT,
-            s -> new Cidr(ipv4(s.get(BE_U32, ADDR)), s.get(U32, PREFIX)),
+            s -> new Cidr(Ipv4.of(s.get(BE_U32, ADDR)), s.get(U32, PREFIX)),
             (c, s) -> {
                 s.set(U32, PREFIX, c.prefixLength());
-                s.set(BE_U32, ADDR, ipv4(c.network()));
+                s.set(BE_U32, ADDR, Ipv4.toInt(c.network()));
             });
 
     private SvcCidrKey() {

@@ -1,5 +1,6 @@
 package dev.ferry.agent.datapath.abi;
 
+import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.Protocol;
 import dev.ferry.bpf.Codec;
 
@@ -17,9 +18,9 @@ public record SvcKey(Inet4Address vip, int port, Protocol protocol) {
     private static final long VIP = offset(LAYOUT, "vip"), PORT = offset(LAYOUT, "port"), PROTO = offset(LAYOUT, "proto");
 
     public static final Codec<SvcKey> CODEC = codec(LAYOUT,
-            s -> new SvcKey(ipv4(s.get(BE_U32, VIP)), u16(s.get(BE_U16, PORT)), Protocol.fromNumber(u8(s.get(U8, PROTO)))),
+            s -> new SvcKey(Ipv4.of(s.get(BE_U32, VIP)), u16(s.get(BE_U16, PORT)), Protocol.fromNumber(u8(s.get(U8, PROTO)))),
             (k, s) -> {
-                s.set(BE_U32, VIP, ipv4(k.vip));
+                s.set(BE_U32, VIP, Ipv4.toInt(k.vip));
                 s.set(BE_U16, PORT, (short) k.port);
                 s.set(U8, PROTO, (byte) k.protocol.number());
             });
