@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -24,6 +26,16 @@ public final class ServicesFileSource implements ClusterSource {
     private final ProblemLog problems = new ProblemLog();
     private volatile boolean running = true;
     private byte[] lastContent;
+    /** What the file looked like when last read: while it stays, the file is not read again. */
+    private FileStamp lastStamp;
+
+    /** Inode, modification time (ns on ext4, tmpfs) and size: a replaced or edited file changes one. */
+    private record FileStamp(Object fileKey, FileTime modified, long size) {
+        static FileStamp of(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new FileStamp(a.fileKey(), a.lastModifiedTime(), a.size());
+        }
+    }
 
     public ServicesFileSource(Path file, Duration pollInterval, ClusterSink sink) {
         this.file = file;
@@ -51,13 +63,20 @@ public final class ServicesFileSource implements ClusterSource {
         }
     }
 
-    /** Polling content (not mtime) also catches editors that replace the file within one second. */
+    /**
+     * Reads the file only when its stamp changed, and hands it on only when its content did
+     * (a touched but unchanged file programs nothing).
+     */
     private void poll() {
         Instant readAt = Instant.now();
         byte[] content;
         try {
+            FileStamp stamp = FileStamp.of(file);
+            if (stamp.equals(lastStamp)) return;
             content = Files.readAllBytes(file);
+            lastStamp = stamp;
         } catch (NoSuchFileException e) {
+            lastStamp = null;
             if (lastContent == null || lastContent.length > 0) {
                 LOG.log(System.Logger.Level.WARNING, "services file {0} is missing; keeping the programmed state", file);
                 lastContent = new byte[0];
