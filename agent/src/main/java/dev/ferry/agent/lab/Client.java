@@ -78,6 +78,15 @@ public final class Client implements AutoCloseable {
         }
     }
 
+    /** Connects, sends {@code request} as is, and reads until the server closes (HTTP/1.0 style). */
+    public String exchange(String ip, int port, String request, Duration timeout) throws IOException {
+        try (SocketChannel channel = connect(ip, port, timeout)) {
+            Socket socket = channel.socket();
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     /** A connection that keeps exchanging lines every interval until closed; see {@link TcpStream}. */
     public TcpStream openStream(String ip, int port, Duration interval, Duration timeout) throws IOException {
         return new TcpStream(connect(ip, port, timeout), interval, timeout);

@@ -1,69 +1,55 @@
 package dev.ferry.agent.lab;
 
-import dev.ferry.sys.NetNs;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.nio.channels.ServerSocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Makes a TCP service of this JVM's namespace (say a mock API server on 127.0.0.1) reachable
- * from inside a lab namespace at 127.0.0.1:{@code port}. A socket lives in the namespace of the
- * thread that creates it, and threads inherit their creator's namespace: so one thread enters
- * the lab namespace and only accepts, while the upstream connections are opened by a thread
- * started here, before anything entered anywhere.
+ * from inside a lab namespace at 127.0.0.1:{@code port}. Only the listener is made inside the
+ * lab namespace (a socket belongs to the namespace of the thread that creates it, and accepted
+ * connections to their listener's); accepting, the upstream connections and the copying run on
+ * ordinary threads of this namespace.
  */
 public final class PortForward implements AutoCloseable {
     private final AtomicBoolean open = new AtomicBoolean(true);
-    private final BlockingQueue<Socket> accepted = new LinkedBlockingQueue<>();
     /** Every connection in flight, so close() cuts them like a server going away would. */
-    private final java.util.Set<Socket> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final ServerSocket listener;
-    private final Thread connector;
+    private final Set<Socket> live = ConcurrentHashMap.newKeySet();
+    private final NamespaceSockets sockets;
+    private final ServerSocketChannel listener;
+    private final InetSocketAddress upstream;
 
-    private PortForward(String netns, int port, InetSocketAddress upstream) throws Exception {
-        connector = Thread.ofPlatform().name("forward-connect").daemon().start(() -> connectLoop(upstream));
-        listener = NetNs.call(netns, () -> new ServerSocket(port, 50, InetAddress.getLoopbackAddress()));
-        NetNs.start(netns, this::acceptLoop);
+    private PortForward(String netns, int port, InetSocketAddress upstream) throws IOException {
+        this.sockets = new NamespaceSockets(netns);
+        this.listener = sockets.tcpServer();
+        this.upstream = upstream;
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        Thread.ofPlatform().name("forward-" + netns).daemon().start(this::acceptLoop);
     }
 
-    public static PortForward open(String netns, int port, InetSocketAddress upstream) throws Exception {
+    public static PortForward open(String netns, int port, InetSocketAddress upstream) throws IOException {
         return new PortForward(netns, port, upstream);
     }
 
     private void acceptLoop() {
         while (open.get()) {
-            try {
-                accepted.add(listener.accept());
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
-    }
-
-    private void connectLoop(InetSocketAddress upstream) {
-        while (open.get()) {
             Socket inside;
             try {
-                inside = accepted.take();
-            } catch (InterruptedException e) {
-                return;
+                inside = listener.accept().socket();
+            } catch (IOException e) {
+                return; // closed
             }
             try {
                 Socket outside = new Socket(upstream.getAddress(), upstream.getPort());
                 live.add(inside);
                 live.add(outside);
-                if (!open.get()) {
-                    live.forEach(PortForward::closeQuietly);
-                    return;
-                }
                 pump(inside, outside);
                 pump(outside, inside);
             } catch (IOException e) {
@@ -88,10 +74,10 @@ public final class PortForward implements AutoCloseable {
         });
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(AutoCloseable c) {
         try {
-            s.close();
-        } catch (IOException ignored) {
+            c.close();
+        } catch (Exception ignored) {
             // already closed
         }
     }
@@ -99,12 +85,8 @@ public final class PortForward implements AutoCloseable {
     @Override
     public void close() {
         if (!open.getAndSet(false)) return;
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-        connector.interrupt();
+        closeQuietly(listener);
         live.forEach(PortForward::closeQuietly);
+        sockets.close();
     }
 }

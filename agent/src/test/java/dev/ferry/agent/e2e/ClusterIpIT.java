@@ -9,7 +9,6 @@ import dev.ferry.agent.lab.Reply;
 import dev.ferry.agent.lab.ServiceManifest;
 import dev.ferry.agent.lab.TcpStream;
 import dev.ferry.agent.testing.Privileged;
-import dev.ferry.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,17 +19,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -49,6 +43,8 @@ class ClusterIpIT {
     private Lab lab;
     private AgentProcess agent;
     private Client client;
+    /** Sockets in the node's own namespace, where the agent's HTTP servers listen. */
+    private Client nodeClient;
     private EchoServer backend1, backend2;
     private ServiceManifest web;
     private final ServiceManifest empty = ServiceManifest.tcpAndUdp("empty", EMPTY_VIP, PORT, TARGET, List.of());
@@ -65,6 +61,7 @@ class ClusterIpIT {
         web = ServiceManifest.tcpAndUdp("web", VIP, PORT, TARGET, List.of("10.244.1.11", "10.244.1.12"));
         agent = AgentProcess.start(lab, "node1", services(List.of(web, empty)));
         client = lab.client("client");
+        nodeClient = lab.clientIn(lab.nodeNs("node1"));
         awaitOutcome(client, VIP, Outcome.OK, Duration.ofSeconds(30));
     }
 
@@ -243,21 +240,9 @@ class ClusterIpIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
     }
 
-    /** The agent's servers listen in the node's namespace: ask from a thread that entered it. */
+    /** The agent's servers listen in the node's namespace: ask from a socket made inside it. */
     private String httpGetInNode(int port, String path) throws Exception {
-        ExecutorService inside = Executors.newSingleThreadExecutor();
-        try {
-            return inside.submit(() -> {
-                NetNs.enter(lab.nodeNs("node1"));
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    s.setSoTimeout(5000);
-                    s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                }
-            }).get(10, TimeUnit.SECONDS);
-        } finally {
-            inside.shutdownNow();
-        }
+        return nodeClient.exchange("127.0.0.1", port, "GET " + path + " HTTP/1.0\r\n\r\n", Duration.ofSeconds(5));
     }
 
     @Test
