@@ -1,31 +1,31 @@
 package dev.ferry.agent;
 
-import dev.ferry.agent.model.Cluster;
-import dev.ferry.agent.model.LocalNode;
-import dev.ferry.agent.datapath.NodeAddresses;
-import java.time.Instant;
-
 import dev.ferry.agent.datapath.Datapath;
 import dev.ferry.agent.datapath.InterfaceGlobs;
+import dev.ferry.agent.datapath.NodeAddresses;
 import dev.ferry.agent.datapath.PodInterfaceAttacher;
 import dev.ferry.agent.http.AgentEndpoints;
 import dev.ferry.agent.http.ProxyHealth;
+import dev.ferry.agent.k8s.ClientFactory;
 import dev.ferry.agent.metrics.DatapathMetrics;
 import dev.ferry.agent.metrics.MetricRegistry;
 import dev.ferry.agent.metrics.SyncMetrics;
+import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.reconcile.ApplyResult;
 import dev.ferry.agent.reconcile.ReconcileLoop;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.reconcile.SyncObserver;
-import dev.ferry.agent.k8s.ClientFactory;
 import dev.ferry.agent.source.ClusterSink;
 import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.ferry.agent.translate.ServiceTranslator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.CountDownLatch;
 
@@ -48,9 +48,11 @@ public final class Agent implements AutoCloseable {
     private final AgentEndpoints endpoints;
     private final DatapathMetrics datapathMetrics;
     private final NodeAddresses nodeAddresses;
+    private final String nodeName;
     private volatile Cluster lastCluster;
 
     private Agent(AgentConfig config) {
+        nodeName = config.nodeName();
         MetricRegistry metrics = new MetricRegistry();
         ProxyHealth health = new ProxyHealth(InstantSource.system(), ProxyHealth.DEFAULT_TIMEOUT);
         // First, so a port in use stops the agent before it touches the datapath.
@@ -73,10 +75,10 @@ public final class Agent implements AutoCloseable {
         // Either source hands on complete states only (whole file, synced informers), so nothing
         // live is ever deleted for lack of knowledge. Node address changes re-translate the last one.
         nodeAddresses = new NodeAddresses(config.nodePortAddresses(),
-                addresses -> translateAndSubmit(config.nodeName(), Instant.now()));
+                addresses -> translateAndSubmit(Instant.now()));
         ClusterSink toReconciler = (cluster, changeSeenAt) -> {
             lastCluster = cluster;
-            translateAndSubmit(config.nodeName(), changeSeenAt);
+            translateAndSubmit(changeSeenAt);
         };
         if (config.servicesFile() != null) {
             client = null;
@@ -95,7 +97,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Sources and address changes both end here; the reconcile loop keeps only the newest state. */
-    private synchronized void translateAndSubmit(String nodeName, Instant changeSeenAt) {
+    private synchronized void translateAndSubmit(Instant changeSeenAt) {
         Cluster cluster = lastCluster;
         if (cluster == null) return; // nothing complete yet: never program a partial view
         LocalNode local = new LocalNode(nodeName, nodeAddresses.current());
