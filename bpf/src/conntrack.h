@@ -48,7 +48,7 @@ static __always_inline struct ct_key ct_forward_key(const struct ct_key *rep,
 						    const struct ct_value *v)
 {
 	struct ct_key k = {
-		.saddr = (v->flags & CT_F_HAIRPIN) ? v->client_addr : rep->daddr,
+		.saddr = (v->flags & CT_F_HAIRPIN) ? v->peer_addr : rep->daddr,
 		.daddr = v->nat_addr,
 		.sport = rep->dport,
 		.dport = v->nat_port,
@@ -105,7 +105,8 @@ static __always_inline int ct_create(const struct ct_key *fwd_key, const struct 
 		.flags = fwd.flags,
 		.svc_id = svc_id,
 		.backend_id = backend_id,
-		.client_addr = fwd_key->saddr,
+		.peer_addr = fwd_key->saddr,
+		.peer_port = fwd_key->sport,
 	};
 	struct ct_key rep_key = ct_reply_key(fwd_key, &fwd);
 

@@ -17,12 +17,21 @@
 
 #define FERRY_ABI_VERSION 1
 
-/* services_v2: one entry per service frontend (ClusterIP:port/protocol). Written by the agent. */
+/*
+ * services_v2: one entry per service frontend (VIP:port/protocol) and scope. Written by the agent.
+ * Internal frontends serve pods and the node's own sockets: ClusterIPs, and NodePorts, externalIPs
+ * and LoadBalancer IPs short-circuited to the cluster-wide endpoints, as kube-proxy does. External
+ * frontends serve what arrives from outside on a node interface (XDP): NodePorts, externalIPs and
+ * LoadBalancer IPs with externalTrafficPolicy, source ranges and Maglev.
+ */
+#define SVC_SCOPE_INTERNAL 0
+#define SVC_SCOPE_EXTERNAL 1
+
 struct svc_key {
 	__u32 vip;            /* (be) IPv4 address of the frontend */
 	__u16 port;           /* (be) frontend port */
 	__u8  proto;          /* IPPROTO_TCP or IPPROTO_UDP */
-	__u8  pad;
+	__u8  scope;          /* SVC_SCOPE_*; was padding (0) before scopes existed */
 };
 
 struct svc_value {
@@ -40,6 +49,32 @@ struct svc_value {
 #define SVC_F_LOCAL_ONLY 0x1
 /* sessionAffinity ClientIP: new flows of a client reuse its backend within the timeout. */
 #define SVC_F_AFFINITY   0x2
+/* loadBalancerSourceRanges: a new flow's source must be in src_ranges_v1 under this svc_id. */
+#define SVC_F_SOURCE_RANGES 0x4
+/* Backends are picked from the frontend's Maglev table (maglev_v1), the same on every node. */
+#define SVC_F_MAGLEV     0x8
+
+/*
+ * maglev_v1: svc_id (host) -> __u32 backend ids[maglev_table_size], a Maglev lookup table that
+ * every node computes identically from the backend addresses, so every node sends a flow to the
+ * same backend. The value size is set at load time from maglev_table_size. Written by the agent.
+ */
+
+/* src_ranges_v1: LPM trie of loadBalancerSourceRanges per frontend -> __u32 (1). Written by the agent. */
+struct src_range_key {
+	__u32 prefixlen;      /* (host) 32 (the svc_id) + the range's prefix length */
+	__u32 svc_id;         /* (host) always matched in full (prefixlen >= 32) */
+	__u32 addr;           /* (be) network address of the range */
+};
+
+/*
+ * nodeport_ifs_v1: ifindex (host) of a node interface XDP is attached to -> its address, the
+ * source of flows SNATed out through it towards a backend on another node. Written by the agent.
+ */
+struct nodeport_if {
+	__u32 snat_addr;      /* (be) */
+	__u32 pad;
+};
 
 /* affinity_v1: LRU (client, frontend) -> the backend its last new flow used. Written by the datapath. */
 struct affinity_key {
@@ -63,8 +98,11 @@ struct slot_key {
 struct backend {
 	__u32 addr;           /* (be) IPv4 address of the endpoint */
 	__u16 port;           /* (be) target port */
-	__u16 pad;
+	__u16 flags;          /* (host) BACKEND_F_*; was padding (0) before flags existed */
 };
+
+/* The endpoint runs on this node: traffic from outside is DNATed and passed up, never SNATed. */
+#define BACKEND_F_LOCAL 0x1
 
 /*
  * vips_v1: __u32 address (be) -> __u32 VIP_F_*: every allocated ClusterIP. A new flow to one
@@ -101,6 +139,10 @@ struct ct_key {
 
 #define CT_F_HAIRPIN  0x1     /* client is its own backend: the source was rewritten to hairpin_addr */
 #define CT_F_CLOSING  0x2     /* TCP FIN or RST seen: expires after ct_closing_timeout_ns */
+/* From outside through XDP to a local backend: its replies are reverse-NATed as they leave the pod. */
+#define CT_F_NODEPORT 0x4
+/* From outside to a backend on another node: the source became peer_addr:peer_port (SNAT). */
+#define CT_F_SNAT     0x8
 
 struct ct_value {
 	__u32 nat_addr;       /* (be) forward: backend address; reply: VIP */
@@ -108,8 +150,13 @@ struct ct_value {
 	__u16 flags;          /* (host) CT_F_* */
 	__u32 svc_id;         /* (host) the frontend that created the flow */
 	__u32 backend_id;     /* (host) the backend chosen for the flow */
-	__u32 client_addr;    /* (be) reply with CT_F_HAIRPIN: the client's real address to restore */
-	__u32 pad;
+	/*
+	 * The other side's rewrite. Forward with CT_F_SNAT: the node address and port the packet
+	 * leaves with. Reply with CT_F_HAIRPIN or CT_F_SNAT: the client's address and port to restore.
+	 */
+	__u32 peer_addr;      /* (be) */
+	__u16 peer_port;      /* (be) */
+	__u16 pad;
 	__u64 expires_ns;     /* (host) bpf_ktime_get_ns() deadline; an expired entry is a new flow */
 };
 
@@ -145,7 +192,10 @@ enum ferry_reason {
 	REASON_DROP_NO_LOCAL_BACKEND = 10, /* SVC_F_LOCAL_ONLY frontend without a local endpoint */
 	REASON_REJECT_NO_PORT  = 11,  /* allocated ClusterIP, port not served: TCP RST or ICMP unreachable */
 	REASON_DROP_UNALLOCATED_VIP = 12, /* inside a ServiceCIDR but no allocated ClusterIP */
-	REASON_MAX             = 13,
+	REASON_DROP_SOURCE_RANGE = 13,/* source outside the frontend's loadBalancerSourceRanges */
+	REASON_DROP_NO_SNAT_PORT = 14,/* no free source port to SNAT a flow to a backend on another node */
+	REASON_DROP_NO_ROUTE   = 15,  /* forwarding found no route or no resolved neighbor */
+	REASON_MAX             = 16,
 };
 
 struct counter {

@@ -46,7 +46,7 @@ static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, __u
 	if (leaving_pod && !(v->flags & CT_F_HAIRPIN))
 		return REASON_PASS;
 	return nat_reverse(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN,
-			   v->client_addr, back_to_pod);
+			   v->peer_addr, back_to_pod);
 }
 
 /* A known flow to a VIP keeps its backend while the entry is live and the backend exists. */

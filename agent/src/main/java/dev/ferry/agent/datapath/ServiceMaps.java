@@ -96,7 +96,7 @@ public final class ServiceMaps {
 
     public void putBackends(Map<Integer, Backend> byId) {
         Map<Integer, BackendValue> values = new LinkedHashMap<>();
-        byId.forEach((id, b) -> values.put(id, new BackendValue(b.address(), b.port())));
+        byId.forEach((id, b) -> values.put(id, new BackendValue(b.address(), b.port(), 0)));
         backends.putAll(values);
     }
 
@@ -183,7 +183,7 @@ public final class ServiceMaps {
     }
 
     static SvcKey key(Frontend f) {
-        return new SvcKey(f.vip(), f.port(), f.protocol());
+        return new SvcKey(f.vip(), f.port(), f.protocol(), SvcKey.SCOPE_INTERNAL);
     }
 
 }

@@ -25,6 +25,6 @@ class ConntrackTest {
     }
 
     private static CtValue value(Inet4Address nat, int port, int svcId) throws Exception {
-        return new CtValue(nat, port, 0, svcId, 1, Ipv4.parse("0.0.0.0"), 0);
+        return new CtValue(nat, port, 0, svcId, 1, Ipv4.parse("0.0.0.0"), 0, 0);
     }
 }
