@@ -18,17 +18,30 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Routes GET requests by path. Every route reads values that the reconciler and the metrics
- * poller have already published, so the event loop never waits on a kernel map or a lock.
+ * Routes GET requests by path, or answers every request alike (a healthCheckNodePort, which
+ * kube-proxy serves on any path and method). Every route reads values that the reconciler and the
+ * metrics poller have already published, so the event loop never waits on a kernel map or a lock.
  */
 @ChannelHandler.Sharable
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final System.Logger LOG = System.getLogger(HttpHandler.class.getName());
 
     private final Map<String, Supplier<HttpReply>> routes;
+    /** null: route by path */
+    private final Supplier<HttpReply> everyRequest;
 
     HttpHandler(Map<String, Supplier<HttpReply>> routes) {
-        this.routes = Map.copyOf(routes);
+        this(Map.copyOf(routes), null);
+    }
+
+    private HttpHandler(Map<String, Supplier<HttpReply>> routes, Supplier<HttpReply> everyRequest) {
+        this.routes = routes;
+        this.everyRequest = everyRequest;
+    }
+
+    /** Answers {@code reply} whatever the path and method. */
+    static HttpHandler everyRequest(Supplier<HttpReply> reply) {
+        return new HttpHandler(Map.of(), reply);
     }
 
     @Override
@@ -40,6 +53,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .set("X-Content-Type-Options", "nosniff");
+        reply.headers().forEach(response.headers()::set);
         if (reply.status() == 405) response.headers().set(HttpHeaderNames.ALLOW, "GET");
         HttpUtil.setContentLength(response, response.content().readableBytes());
         // HttpServerKeepAliveHandler closes after this response when either side asked for it.
@@ -49,9 +63,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private HttpReply route(FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) return HttpReply.text(400, "bad request\n");
-        Supplier<HttpReply> route = routes.get(new QueryStringDecoder(request.uri()).path());
-        if (route == null) return HttpReply.text(404, "404 page not found\n");
-        if (!request.method().equals(HttpMethod.GET)) return HttpReply.text(405, "method not allowed\n");
+        Supplier<HttpReply> route = everyRequest;
+        if (route == null) {
+            route = routes.get(new QueryStringDecoder(request.uri()).path());
+            if (route == null) return HttpReply.text(404, "404 page not found\n");
+            if (!request.method().equals(HttpMethod.GET)) return HttpReply.text(405, "method not allowed\n");
+        }
         try {
             return route.get();
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.ferry.agent.http;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -12,13 +13,17 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
     private final HttpHandler handler;
+    private final ChannelGroup connections;
 
-    HttpInitializer(HttpHandler handler) {
+    /** @param connections null, or where each connection is tracked so its listener can close it */
+    HttpInitializer(HttpHandler handler, ChannelGroup connections) {
         this.handler = handler;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (connections != null) connections.add(ch);
         ch.pipeline()
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))

@@ -2,15 +2,19 @@ package dev.ferry.agent.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -36,22 +40,35 @@ public final class HttpServer implements AutoCloseable {
     public static HttpServer start(BindAddress address, Map<String, Supplier<HttpReply>> routes) {
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("http-" + address.flag(), true));
         try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    // A restarted agent must get its port back while old connections sit in TIME_WAIT.
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new HttpInitializer(new HttpHandler(routes)))
-                    .bind(address.host(), address.port())
-                    .syncUninterruptibly()
-                    .channel();
+            Channel channel = listen(group, address.host(), address.port(), new HttpHandler(routes), null);
             LOG.log(System.Logger.Level.INFO, "serving {0} on {1}", routes.keySet(), channel.localAddress());
             return new HttpServer(group, channel);
-        } catch (Exception e) { // Netty rethrows checked bind errors undeclared
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
-            String why = e instanceof BindException ? e.getMessage() : e.toString();
-            throw new IllegalStateException("--" + address.flag() + " " + address + ": can not listen: " + why, e);
+        } catch (IOException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("--" + address.flag() + " " + address + ": can not listen: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Listens on {@code host:port} with {@code group}'s threads, which may serve other listeners too.
+     *
+     * @param connections null, or where each accepted connection is tracked, so that whoever
+     *                    closes the listener without shutting down a shared group can close them
+     * @throws IOException saying why, e.g. "Address already in use"
+     */
+    static Channel listen(EventLoopGroup group, String host, int port, HttpHandler handler,
+                          ChannelGroup connections) throws IOException {
+        ChannelFuture bound = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                // A restarted agent must get its port back while old connections sit in TIME_WAIT.
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new HttpInitializer(handler, connections))
+                .bind(host, port)
+                .awaitUninterruptibly();
+        if (bound.isSuccess()) return bound.channel();
+        Throwable cause = bound.cause();
+        throw new IOException(cause instanceof BindException ? cause.getMessage() : cause.toString(), cause);
     }
 
     /** The bound port; differs from the flag's when it asked for port 0. */
@@ -62,6 +79,6 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }
