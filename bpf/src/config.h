@@ -17,5 +17,15 @@ const volatile __u32 hairpin_addr = __bpf_constant_htonl(0xa9fe2a01); /* 169.254
 const volatile __u64 ct_tcp_timeout_ns = 6 * 3600 * NSEC_PER_SEC;
 const volatile __u64 ct_udp_timeout_ns = 60 * NSEC_PER_SEC;
 const volatile __u64 ct_closing_timeout_ns = 10 * NSEC_PER_SEC;
+/* Entries per Maglev table (a prime); the loader sizes maglev_v1's values to match. */
+const volatile __u32 maglev_table_size = 16381;
+/* Seeds the flow hash; the same on every node, or nodes would pick different backends. */
+const volatile __u32 maglev_hash_seed = 0x46455259; /* "FERY" */
+/*
+ * (host) Ports a flow SNATed to a node address may get: above Linux's default ephemeral range
+ * (32768-60999), so the node's own connections never take a port a translated flow uses.
+ */
+const volatile __u16 snat_port_min = 61000;
+const volatile __u16 snat_port_max = 65535;
 
 #endif /* FERRY_CONFIG_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Service conntrack: each flow owns two ct_v1 entries, FORWARD keyed by the client's tuple
- * (client -> VIP) and REPLY keyed by the tuple the backend answers with (backend -> client, or
- * backend -> hairpin_addr). A packet in either direction refreshes both, so one-way streams keep
- * their backend.
+ * (client -> VIP) and REPLY keyed by the tuple the backend answers with (backend -> client,
+ * backend -> hairpin_addr, or backend -> node address:SNAT port). A packet in either direction
+ * refreshes both, so one-way streams keep their backend. Shared by the TC and XDP programs.
  */
 #ifndef FERRY_CONNTRACK_H
 #define FERRY_CONNTRACK_H
@@ -27,28 +27,34 @@ static __always_inline struct ct_key ct_key_of(const struct pkt4 *p, enum ct_dir
 	return k;
 }
 
-/* The reply key belonging to a forward entry. */
+/* The reply key belonging to a forward entry: the backend answers whoever the flow came from. */
 static __always_inline struct ct_key ct_reply_key(const struct ct_key *fwd,
 						  const struct ct_value *v)
 {
 	struct ct_key k = {
 		.saddr = v->nat_addr,
-		.daddr = (v->flags & CT_F_HAIRPIN) ? hairpin_addr : fwd->saddr,
+		.daddr = fwd->saddr,
 		.sport = v->nat_port,
 		.dport = fwd->sport,
 		.proto = fwd->proto,
 		.dir = CT_REPLY,
 	};
 
+	if (v->flags & CT_F_HAIRPIN)
+		k.daddr = hairpin_addr;
+	if (v->flags & CT_F_SNAT) {
+		k.daddr = v->peer_addr;
+		k.dport = v->peer_port;
+	}
 	return k;
 }
 
-/* The forward key belonging to a reply entry. */
+/* The forward key belonging to a reply entry: the client's own tuple. */
 static __always_inline struct ct_key ct_forward_key(const struct ct_key *rep,
 						    const struct ct_value *v)
 {
 	struct ct_key k = {
-		.saddr = (v->flags & CT_F_HAIRPIN) ? v->peer_addr : rep->daddr,
+		.saddr = rep->daddr,
 		.daddr = v->nat_addr,
 		.sport = rep->dport,
 		.dport = v->nat_port,
@@ -56,6 +62,10 @@ static __always_inline struct ct_key ct_forward_key(const struct ct_key *rep,
 		.dir = CT_FORWARD,
 	};
 
+	if (v->flags & (CT_F_HAIRPIN | CT_F_SNAT))
+		k.saddr = v->peer_addr;
+	if (v->flags & CT_F_SNAT)
+		k.sport = v->peer_port;
 	return k;
 }
 
@@ -87,34 +97,32 @@ static __always_inline void ct_touch_pair(struct ct_value *v, const struct ct_ke
 		ct_touch(peer, p, now);
 }
 
-/* Inserts both entries of a new flow; key is the client's forward key. */
-static __always_inline int ct_create(const struct ct_key *fwd_key, const struct backend *be,
-				     __u32 backend_id, __u32 svc_id, bool hairpin,
+/*
+ * Inserts both entries of a new flow. fwd_key is the client's tuple; fwd says where it goes
+ * (nat_*, svc_id, backend_id, flags, and peer_* for SNAT); the reply entry is derived from them.
+ * An SNAT reply entry is inserted only if its tuple is still free, so two CPUs picking the same
+ * SNAT port never steal each other's flow.
+ */
+static __always_inline int ct_create(const struct ct_key *fwd_key, struct ct_value *fwd,
 				     const struct pkt4 *p, __u64 now)
 {
-	struct ct_value fwd = {
-		.nat_addr = be->addr,
-		.nat_port = be->port,
-		.flags = hairpin ? CT_F_HAIRPIN : 0,
-		.svc_id = svc_id,
-		.backend_id = backend_id,
-	};
 	struct ct_value rep = {
 		.nat_addr = fwd_key->daddr,
 		.nat_port = fwd_key->dport,
-		.flags = fwd.flags,
-		.svc_id = svc_id,
-		.backend_id = backend_id,
+		.flags = fwd->flags,
+		.svc_id = fwd->svc_id,
+		.backend_id = fwd->backend_id,
 		.peer_addr = fwd_key->saddr,
 		.peer_port = fwd_key->sport,
 	};
-	struct ct_key rep_key = ct_reply_key(fwd_key, &fwd);
+	struct ct_key rep_key = ct_reply_key(fwd_key, fwd);
 
-	ct_touch(&fwd, p, now);
+	ct_touch(fwd, p, now);
 	ct_touch(&rep, p, now);
-	if (bpf_map_update_elem(&ct_v1, &rep_key, &rep, BPF_ANY) < 0)
+	if (bpf_map_update_elem(&ct_v1, &rep_key, &rep,
+				(fwd->flags & CT_F_SNAT) ? BPF_NOEXIST : BPF_ANY) < 0)
 		return -REASON_DROP_CT_FULL;
-	if (bpf_map_update_elem(&ct_v1, fwd_key, &fwd, BPF_ANY) < 0) {
+	if (bpf_map_update_elem(&ct_v1, fwd_key, fwd, BPF_ANY) < 0) {
 		bpf_map_delete_elem(&ct_v1, &rep_key);
 		return -REASON_DROP_CT_FULL;
 	}
@@ -128,6 +136,43 @@ static __always_inline void ct_delete_flow(const struct ct_key *fwd_key, const s
 
 	bpf_map_delete_elem(&ct_v1, &rep_key);
 	bpf_map_delete_elem(&ct_v1, fwd_key);
+}
+
+/* A flow's live entry for a reply p, refreshed with its forward entry; NULL when there is none. */
+static __always_inline struct ct_value *ct_lookup_reply(const struct ct_key *key,
+							const struct pkt4 *p, __u64 now)
+{
+	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, key);
+	struct ct_key fwd_key;
+
+	if (!v || ct_expired(v, now))
+		return NULL;
+	fwd_key = ct_forward_key(key, v);
+	ct_touch_pair(v, &fwd_key, p, now);
+	return v;
+}
+
+/*
+ * A flow's live forward entry, refreshed with its reply entry. A stale one (expired, its
+ * backend removed, or closing and hit by a new SYN) is deleted: p then starts a new flow.
+ */
+static __always_inline struct ct_value *ct_lookup_forward(const struct ct_key *key,
+							  const struct pkt4 *p, __u64 now)
+{
+	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, key);
+	struct ct_key rep_key;
+
+	if (!v)
+		return NULL;
+	rep_key = ct_reply_key(key, v);
+	if (ct_expired(v, now) ||
+	    !bpf_map_lookup_elem(&backends_v1, &v->backend_id) ||
+	    ((v->flags & CT_F_CLOSING) && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)) {
+		ct_delete_flow(key, v);
+		return NULL;
+	}
+	ct_touch_pair(v, &rep_key, p, now);
+	return v;
 }
 
 /*

@@ -2,6 +2,11 @@
 /*
  * All checksum code of the datapath.
  *
+ * XDP writes the frame directly and updates full checksums incrementally (RFC 1624):
+ * csum_replace4/csum_replace2. A frame seen by XDP carries full checksums (a real NIC delivers
+ * no CHECKSUM_PARTIAL; in the lab the sending veth has tx offload off).
+ *
+ * TC:
  * Rewrites use the skb helpers: bpf_l3_csum_replace for the IPv4 header, bpf_l4_csum_replace
  * with BPF_F_PSEUDO_HDR for addresses (correct for CHECKSUM_PARTIAL skbs from local veths, where
  * the L4 field holds only the pseudo-header sum) and without it for ports. UDP uses
@@ -44,6 +49,30 @@ static __always_inline int csum_replace_port(struct __sk_buff *skb, const struct
 					     __u16 from, __u16 to)
 {
 	return bpf_l4_csum_replace(skb, l4_csum_off(p), from, to, l4_csum_flags(p) | sizeof(to));
+}
+
+static __always_inline __u32 csum_fold16(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	return (s & 0xffff) + (s >> 16);
+}
+
+/* A 32-bit word covered by *check changes from `from` to `to`; all three as they sit in the frame. */
+static __always_inline void csum_replace4(__u16 *check, __u32 from, __u32 to)
+{
+	__u32 s = (__u16)~*check;
+
+	s += (__u16)~(from & 0xffff) + (__u16)~(from >> 16) + (to & 0xffff) + (to >> 16);
+	*check = (__u16)~csum_fold16(s);
+}
+
+/* The same for a 16-bit word (a port, or the TTL/protocol word of the IPv4 header). */
+static __always_inline void csum_replace2(__u16 *check, __u16 from, __u16 to)
+{
+	__u32 s = (__u16)~*check;
+
+	s += (__u16)~from + to;
+	*check = (__u16)~csum_fold16(s);
 }
 
 static __always_inline __u16 csum_fold(__s64 sum)

@@ -1,19 +1,35 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Service frontend lookup and backend selection: random over the slots, or the client's affinity. */
+/*
+ * Service frontend lookup and backend selection: random over the slots, the client's affinity,
+ * or the frontend's Maglev table; and the checks a new flow passes first.
+ */
 #ifndef FERRY_LB_H
 #define FERRY_LB_H
 
+#include <stdbool.h>
+#include "config.h"
+#include "hash.h"
 #include "maps.h"
 #include "parse.h"
 
-static __always_inline struct svc_value *lb_lookup_service(const struct pkt4 *p)
+/* scope: SVC_SCOPE_INTERNAL for pods and the node's sockets, SVC_SCOPE_EXTERNAL for XDP. */
+static __always_inline struct svc_value *lb_lookup_service(const struct pkt4 *p, __u8 scope)
 {
-	struct svc_key k = { .vip = p->daddr, .port = p->dport, .proto = p->proto };
+	struct svc_key k = { .vip = p->daddr, .port = p->dport, .proto = p->proto, .scope = scope };
 
 	return bpf_map_lookup_elem(&services_v2, &k);
 }
 
-#define NSEC_PER_SEC 1000000000ULL
+/* loadBalancerSourceRanges: without the flag every source is allowed. */
+static __always_inline bool lb_source_allowed(const struct svc_value *svc, __u32 saddr)
+{
+	struct src_range_key k = { .prefixlen = 64, .svc_id = svc->svc_id, .addr = saddr };
+
+	if (!(svc->flags & SVC_F_SOURCE_RANGES))
+		return true;
+	return bpf_map_lookup_elem(&src_ranges_v1, &k) != NULL;
+}
+
 
 /*
  * A new flow that matched no frontend, to a service address: an allocated ClusterIP on a port
@@ -78,15 +94,46 @@ static __always_inline void lb_affinity_record(const struct svc_value *svc, __u3
 	bpf_map_update_elem(&affinity_v1, &k, &v, BPF_ANY);
 }
 
-/* A new flow's backend: the client's affinity when the service has it, else a random slot. */
-static __always_inline struct backend *lb_pick_backend(const struct svc_value *svc, __u32 client,
-						       __u64 now, __u32 *backend_id)
+/*
+ * Maglev: the flow's entry in the frontend's table. The hash leaves out the destination, so
+ * every node (and every frontend of the service: each node address, the LoadBalancer IP) maps
+ * one client address and port to the same backend. With sessionAffinity ClientIP the port is
+ * left out too: all flows of a client then share a backend on every node, for as long as the
+ * backends do not change (longer than the timeout asks, which affinity allows).
+ */
+static __always_inline struct backend *lb_maglev_backend(const struct svc_value *svc,
+							 const struct pkt4 *p, __u32 *backend_id)
 {
+	__u32 *table = bpf_map_lookup_elem(&maglev_v1, &svc->svc_id);
+	__u32 sport = (svc->flags & SVC_F_AFFINITY) ? 0 : p->sport;
+	__u32 idx;
+
+	if (!table)
+		return NULL;
+	idx = jhash_3words(p->saddr, sport, p->proto, maglev_hash_seed) % maglev_table_size;
+	/* The verifier does not bound the result of a modulo; this comparison does. */
+	if (idx >= maglev_table_size)
+		return NULL;
+	*backend_id = table[idx];
+	return bpf_map_lookup_elem(&backends_v1, backend_id);
+}
+
+/*
+ * A new flow's backend: the Maglev entry of an external frontend; else the client's affinity
+ * when the service has it, or a random slot.
+ */
+static __always_inline struct backend *lb_pick_backend(const struct svc_value *svc,
+						       const struct pkt4 *p, __u64 now,
+						       __u32 *backend_id)
+{
+	__u32 client = p->saddr;
 	struct backend *be;
 	__u32 slot;
 
 	if (svc->backend_count == 0)
 		return NULL;
+	if (svc->flags & SVC_F_MAGLEV)
+		return lb_maglev_backend(svc, p, backend_id);
 	if (svc->flags & SVC_F_AFFINITY) {
 		be = lb_affinity_backend(svc, client, now, backend_id);
 		if (be)

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Every map of the pod datapath. Names are the pin names under the agent's bpffs root. */
+/*
+ * Every map of the datapath. Names are the pin names under the agent's bpffs root; the TC and
+ * XDP objects both declare all of them and share them through those pins.
+ */
 #ifndef FERRY_MAPS_H
 #define FERRY_MAPS_H
 
@@ -34,6 +37,37 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } svc_cidrs_v1 SEC(".maps");
+
+/* maglev_v1: svc id -> Maglev table of backend ids (external frontends); written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	/* Tables exist only for external frontends: allocate on insert, not 64k x 64 KiB up front. */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(__u32));
+	/* No BTF value type: the loader sets the size to 4 * maglev_table_size. */
+	__uint(value_size, 4 * 16381);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} maglev_v1 SEC(".maps");
+
+/* src_ranges_v1: (svc id, source prefix) -> 1, loadBalancerSourceRanges (LPM); written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* the kernel requires it for LPM tries */
+	__type(key, struct src_range_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} src_ranges_v1 SEC(".maps");
+
+/* nodeport_ifs_v1: ifindex of a node interface with XDP -> its SNAT address; written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct nodeport_if);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nodeport_ifs_v1 SEC(".maps");
 
 /* affinity_v1: (client, svc id) -> backend of its last new flow (sessionAffinity ClientIP); datapath. */
 struct {

@@ -110,27 +110,17 @@ static __always_inline int parse_l4(struct cursor *c, void *data_end, struct pkt
 }
 
 /*
- * Returns STEP_NEXT for an IPv4 TCP/UDP packet (ports still unknown for FRAG_LATER),
- * REASON_PASS for anything we do not handle, -REASON_DROP_MALFORMED for broken headers.
+ * Parses the frame between data and data_end. Returns STEP_NEXT for an IPv4 TCP/UDP packet
+ * (ports still unknown for FRAG_LATER), REASON_PASS for anything we do not handle,
+ * -REASON_DROP_MALFORMED for broken headers.
  */
-static __always_inline int pkt4_parse(struct __sk_buff *skb, struct pkt4 *p)
+static __always_inline int pkt4_parse_data(void *data, void *data_end, struct pkt4 *p)
 {
-	__u32 want = skb->len < PARSE_PULL_LEN ? skb->len : PARSE_PULL_LEN;
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
-	struct cursor c;
+	struct cursor c = { .pos = data };
 	struct iphdr *ip;
 	__u16 frag_off;
 	int proto;
 
-	/* GSO and large frames may keep headers outside the linear part. */
-	if (data + want > data_end) {
-		if (bpf_skb_pull_data(skb, want) < 0)
-			return -REASON_DROP_MALFORMED;
-		data = (void *)(long)skb->data;
-		data_end = (void *)(long)skb->data_end;
-	}
-	c.pos = data;
 	if (parse_ethhdr(&c, data_end) != bpf_htons(ETH_P_IP))
 		return REASON_PASS;
 	proto = parse_iphdr(&c, data_end, &ip);
@@ -155,6 +145,23 @@ static __always_inline int pkt4_parse(struct __sk_buff *skb, struct pkt4 *p)
 	if (parse_l4(&c, data_end, p) < 0)
 		return -REASON_DROP_MALFORMED;
 	return STEP_NEXT;
+}
+
+/* pkt4_parse_data for TC, after pulling the headers into the linear part of the skb. */
+static __always_inline int pkt4_parse(struct __sk_buff *skb, struct pkt4 *p)
+{
+	__u32 want = skb->len < PARSE_PULL_LEN ? skb->len : PARSE_PULL_LEN;
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	/* GSO and large frames may keep headers outside the linear part. */
+	if (data + want > data_end) {
+		if (bpf_skb_pull_data(skb, want) < 0)
+			return -REASON_DROP_MALFORMED;
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+	}
+	return pkt4_parse_data(data, data_end, p);
 }
 
 #endif /* FERRY_PARSE_H */

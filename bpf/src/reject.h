@@ -2,10 +2,10 @@
 /*
  * Rejects for services without backends, as kube-proxy does: a TCP RST for TCP, an ICMP port
  * unreachable for UDP. The answer is built in place of the client's packet: the headers we need
- * are copied to the stack first, the skb is resized with bpf_skb_change_tail (headers stay at
- * the front, only the tail moves), then the new headers are stored from offset 0 with
- * checksums computed from scratch. The entry point swaps the MACs and redirects the frame
- * back into the pod.
+ * are copied to the stack first, the frame is resized at its tail (headers stay at the front),
+ * then the new headers are stored from offset 0 with checksums computed from scratch. The entry
+ * point swaps the MACs and sends the frame back where it came from: into the pod (TC) or out of
+ * the node interface (XDP_TX). Shared by both through ctx.h.
  *
  * The skb keeps its ip_summed: a CHECKSUM_PARTIAL skb from the pod stays "partial", which the
  * receiving pod treats as verified, so the computed checksums are only seen by capture tools.
@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include "csum.h"
+#include "ctx.h"
 
 #define IP_DF      0x4000
 #define REJECT_TTL 64
@@ -51,24 +52,24 @@ static __always_inline void reject_ip_hdr(struct iphdr *ip, const struct pkt4 *p
 }
 
 /* Resizes the frame to Ethernet + ip + l4_len and stores ip and the L4 header. */
-static __always_inline int reject_emit(struct __sk_buff *skb, struct iphdr *ip, void *l4,
+static __always_inline int reject_emit(ctx_t *ctx, struct iphdr *ip, void *l4,
 				       __u32 l4_hdr_len, __u32 l4_len)
 {
-	if (bpf_skb_change_tail(skb, ETH_HLEN + sizeof(*ip) + l4_len, 0) < 0 ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN, ip, sizeof(*ip), 0) < 0 ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN + sizeof(*ip), l4, l4_hdr_len, 0) < 0)
+	if (ctx_set_len(ctx, ETH_HLEN + sizeof(*ip) + l4_len) < 0 ||
+	    ctx_store_bytes(ctx, ETH_HLEN, ip, sizeof(*ip)) < 0 ||
+	    ctx_store_bytes(ctx, ETH_HLEN + sizeof(*ip), l4, l4_hdr_len) < 0)
 		return -REASON_DROP_REJECT_FAILED;
 	return 0;
 }
 
 /* RST as Linux sends it: seq = their ack if ACK was set, else ACK of everything they sent. */
-static __always_inline int reject_tcp_rst(struct __sk_buff *skb, const struct pkt4 *p)
+static __always_inline int reject_tcp_rst(ctx_t *ctx, const struct pkt4 *p)
 {
 	struct tcphdr in, th = {};
 	struct iphdr ip;
 	__u32 data_len = 0;
 
-	if (bpf_skb_load_bytes(skb, p->l4_off, &in, sizeof(in)) < 0)
+	if (ctx_load_bytes(ctx, p->l4_off, &in, sizeof(in)) < 0)
 		return -REASON_DROP_REJECT_FAILED;
 	th.source = in.dest;
 	th.dest = in.source;
@@ -85,11 +86,11 @@ static __always_inline int reject_tcp_rst(struct __sk_buff *skb, const struct pk
 	reject_ip_hdr(&ip, p, IPPROTO_TCP, sizeof(th), 0, IP_DF);
 	th.check = csum_fold(csum_add_bytes(&th, sizeof(th),
 					    csum_pseudo_hdr(ip.saddr, ip.daddr, IPPROTO_TCP, sizeof(th))));
-	return reject_emit(skb, &ip, &th, sizeof(th), sizeof(th));
+	return reject_emit(ctx, &ip, &th, sizeof(th), sizeof(th));
 }
 
 /* ICMP destination unreachable / port unreachable from the VIP, quoting the datagram's start. */
-static __always_inline int reject_icmp_port_unreach(struct __sk_buff *skb, const struct pkt4 *p)
+static __always_inline int reject_icmp_port_unreach(ctx_t *ctx, const struct pkt4 *p)
 {
 	struct icmp_err_hdr ic = { .type = ICMP_DEST_UNREACH, .code = ICMP_PORT_UNREACH };
 	__u8 quote[ICMP_QUOTE_MAX] = {};
@@ -98,34 +99,35 @@ static __always_inline int reject_icmp_port_unreach(struct __sk_buff *skb, const
 	struct iphdr ip;
 	__s64 sum;
 
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, quote, qlen) < 0)
+	if (ctx_load_bytes(ctx, ETH_HLEN, quote, qlen) < 0)
 		return -REASON_DROP_REJECT_FAILED;
 	sum = csum_add_bytes(&ic, sizeof(ic), 0);
 	ic.checksum = csum_fold(csum_add_bytes(quote, qlen, sum));
 	/* tos 0xc0 = IPTOS_PREC_INTERNETCONTROL, as Linux marks its ICMP errors */
 	reject_ip_hdr(&ip, p, IPPROTO_ICMP, sizeof(ic) + qlen, 0xc0, 0);
-	if (reject_emit(skb, &ip, &ic, sizeof(ic), sizeof(ic) + qlen) < 0 ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN + sizeof(ip) + sizeof(ic), quote, qlen, 0) < 0)
+	if (reject_emit(ctx, &ip, &ic, sizeof(ic), sizeof(ic) + qlen) < 0 ||
+	    ctx_store_bytes(ctx, ETH_HLEN + sizeof(ip) + sizeof(ic), quote, qlen) < 0)
 		return -REASON_DROP_REJECT_FAILED;
 	return 0;
 }
 
 /*
  * Answers the flow with a TCP RST or ICMP port unreachable and returns {@code reason} (a
- * REASON_REJECT_*) with *back_to_pod set; the same reason as a drop for packets that get no
- * answer: RSTs (never answer a RST) and later fragments (their first fragment was answered).
+ * REASON_REJECT_*) with *bounce set (send the frame back where it came from); the same reason
+ * as a drop for packets that get no answer: RSTs (never answer a RST) and later fragments
+ * (their first fragment was answered).
  */
-static __always_inline int reject_flow(struct __sk_buff *skb, const struct pkt4 *p, int reason,
-				       bool *back_to_pod)
+static __always_inline int reject_flow(ctx_t *ctx, const struct pkt4 *p, int reason,
+				       bool *bounce)
 {
 	int ret;
 
 	if (p->frag == FRAG_LATER || (p->tcp_flags & TCPF_RST))
 		return -reason;
-	ret = p->proto == IPPROTO_TCP ? reject_tcp_rst(skb, p) : reject_icmp_port_unreach(skb, p);
+	ret = p->proto == IPPROTO_TCP ? reject_tcp_rst(ctx, p) : reject_icmp_port_unreach(ctx, p);
 	if (ret < 0)
 		return ret;
-	*back_to_pod = true;
+	*bounce = true;
 	return reason;
 }
 

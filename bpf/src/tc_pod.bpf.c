@@ -23,59 +23,97 @@
 #include "lb.h"
 #include "nat.h"
 #include "reject.h"
+#include "fib.h"
 #include "counters.h"
+
+/*
+ * Where a handled packet goes when it is not simply passed on: back into the pod it came from
+ * (hairpin, rejects), or out of a node interface towards a next hop (NodePort replies).
+ */
+struct tc_out {
+	bool back_to_pod;
+	__u32 ifindex;
+	__u32 nexthop;        /* (be) */
+};
+
+/*
+ * A NodePort reply leaving a local backend, already rewritten to come from the frontend: a
+ * node address as source would be a martian to input routing, so it goes straight out of the
+ * node interface the route to the client names, its TTL decremented as routing would.
+ */
+static __always_inline int out_to_node_interface(struct __sk_buff *skb, const struct pkt4 *p,
+						 struct tc_out *out)
+{
+	struct bpf_fib_lookup fib;
+	__u32 ttl_off = ETH_HLEN + offsetof(struct iphdr, ttl);
+	__u16 old_word, new_word;
+	int ret = fib_route(skb, p, skb->ifindex, &fib);
+
+	if (ret != BPF_FIB_LKUP_RET_SUCCESS && ret != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return -REASON_DROP_NO_ROUTE;
+	/* The TTL shares a 16-bit word with the protocol; the header checksum covers it. */
+	if (bpf_skb_load_bytes(skb, ttl_off, &old_word, sizeof(old_word)) < 0)
+		return -REASON_DROP_REWRITE_FAILED;
+	if (*(__u8 *)&old_word <= 1)
+		return REASON_PASS; /* the kernel answers time exceeded */
+	new_word = old_word;
+	*(__u8 *)&new_word -= 1;
+	if (bpf_l3_csum_replace(skb, IP_CSUM_OFF, old_word, new_word, sizeof(new_word)) < 0 ||
+	    bpf_skb_store_bytes(skb, ttl_off, &new_word, sizeof(new_word), 0) < 0)
+		return -REASON_DROP_REWRITE_FAILED;
+	out->ifindex = fib.ifindex;
+	out->nexthop = fib.ipv4_dst;
+	return 0;
+}
 
 /*
  * A reply of a service flow (backend -> client): the source becomes the VIP again, as the
  * reply enters the client's pod, after routing (netfilter, too, un-DNATs replies after
  * routing). Done while the reply still leaves the backend, a VIP that is one of the node's
- * own addresses (a NodePort) would be a martian source and dropped by the kernel. Hairpin
- * replies are the exception: client and backend share the veth, so they turn around here.
+ * own addresses (a NodePort) would be a martian source and dropped by the kernel. Two
+ * exceptions turn around here: hairpin replies (client and backend share the veth) and
+ * replies to clients outside the cluster, which never enter a pod (they leave through a node
+ * interface, past routing).
  */
 static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, __u64 now,
-				      bool leaving_pod, bool *back_to_pod)
+				      bool leaving_pod, struct tc_out *out)
 {
 	struct ct_key key = ct_key_of(p, CT_REPLY);
-	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, &key);
-	struct ct_key fwd_key;
+	struct ct_value *v = ct_lookup_reply(&key, p, now);
+	bool turns_here = v && (v->flags & (CT_F_HAIRPIN | CT_F_NODEPORT));
+	int ret;
 
-	if (!v || ct_expired(v, now))
+	if (!v)
 		return STEP_NEXT;
-	fwd_key = ct_forward_key(&key, v);
-	ct_touch_pair(v, &fwd_key, p, now);
-	if (leaving_pod && !(v->flags & CT_F_HAIRPIN))
+	if ((leaving_pod && !turns_here) || (!leaving_pod && (v->flags & CT_F_NODEPORT)))
 		return REASON_PASS;
-	return nat_reverse(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN,
-			   v->peer_addr, back_to_pod);
+	ret = nat_reverse(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN,
+			  v->peer_addr, &out->back_to_pod);
+	if (ret < 0 || !(v->flags & CT_F_NODEPORT))
+		return ret;
+	return out_to_node_interface(skb, p, out) < 0 ? -REASON_DROP_NO_ROUTE : ret;
 }
 
 /* A known flow to a VIP keeps its backend while the entry is live and the backend exists. */
 static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p, __u64 now,
-					  bool *back_to_pod)
+					  struct tc_out *out)
 {
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
-	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, &key);
-	struct ct_key rep_key;
+	struct ct_value *v = ct_lookup_forward(&key, p, now);
 
 	if (!v)
 		return STEP_NEXT;
-	rep_key = ct_reply_key(&key, v);
-	if (ct_expired(v, now) ||
-	    !bpf_map_lookup_elem(&backends_v1, &v->backend_id) ||
-	    ((v->flags & CT_F_CLOSING) && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)) {
-		ct_delete_flow(&key, v);
-		return STEP_NEXT;
-	}
-	ct_touch_pair(v, &rep_key, p, now);
-	return nat_forward(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN, back_to_pod);
+	return nat_forward(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN,
+			   &out->back_to_pod);
 }
 
 /* First packet to a VIP: pick a backend, record the flow, DNAT (reject, or drop, without backends). */
 static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p, __u64 now,
-				       bool *back_to_pod)
+				       struct tc_out *out)
 {
-	struct svc_value *svc = lb_lookup_service(p);
+	struct svc_value *svc = lb_lookup_service(p, SVC_SCOPE_INTERNAL);
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
+	struct ct_value fwd = {};
 	struct backend *be;
 	__u32 backend_id = 0;
 	bool hairpin;
@@ -84,20 +122,27 @@ static __always_inline int lb_new_flow(struct __sk_buff *skb, struct pkt4 *p, __
 	if (!svc) {
 		ct_retire_superseded(p);
 		ret = lb_no_frontend(p);
-		return ret == REASON_REJECT_NO_PORT ? reject_flow(skb, p, ret, back_to_pod) : ret;
+		return ret == REASON_REJECT_NO_PORT ? reject_flow(skb, p, ret, &out->back_to_pod) : ret;
 	}
+	if (!lb_source_allowed(svc, p->saddr))
+		return -REASON_DROP_SOURCE_RANGE;
 	if (svc->backend_count == 0 && (svc->flags & SVC_F_LOCAL_ONLY))
 		return -REASON_DROP_NO_LOCAL_BACKEND;
 	if (svc->backend_count == 0)
-		return reject_flow(skb, p, REASON_REJECT_NO_BACKEND, back_to_pod);
-	be = lb_pick_backend(svc, p->saddr, now, &backend_id);
+		return reject_flow(skb, p, REASON_REJECT_NO_BACKEND, &out->back_to_pod);
+	be = lb_pick_backend(svc, p, now, &backend_id);
 	if (!be)
 		return -REASON_DROP_NO_SLOT;
 	hairpin = be->addr == p->saddr;
-	ret = ct_create(&key, be, backend_id, svc->svc_id, hairpin, p, now);
+	fwd.nat_addr = be->addr;
+	fwd.nat_port = be->port;
+	fwd.flags = hairpin ? CT_F_HAIRPIN : 0;
+	fwd.svc_id = svc->svc_id;
+	fwd.backend_id = backend_id;
+	ret = ct_create(&key, &fwd, p, now);
 	if (ret < 0)
 		return ret;
-	return nat_forward(skb, p, be->addr, be->port, hairpin, back_to_pod);
+	return nat_forward(skb, p, be->addr, be->port, hairpin, &out->back_to_pod);
 }
 
 /* Parse and place fragments; STEP_NEXT when p is a TCP/UDP packet with known ports. */
@@ -113,21 +158,29 @@ static __always_inline int load_packet(struct __sk_buff *skb, struct pkt4 *p)
 /*
  * The only place a step result becomes a verdict; every packet is counted exactly once.
  * back_to_pod (hairpin, rejects): the frame returns into the pod it came from, through the
- * egress of the same veth, with its MACs swapped.
+ * egress of the same veth, with its MACs swapped. ifindex: out of that node interface, the
+ * next hop's MAC from the neighbour table.
  */
-static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret,
-				  bool back_to_pod)
+static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret, struct tc_out *out)
 {
+	struct bpf_redir_neigh nh = { .nh_family = AF_INET };
+
 	if (ret == STEP_NEXT)
 		ret = REASON_PASS;
-	if (ret >= 0 && back_to_pod && nat_swap_macs(skb) < 0)
+	if (ret >= 0 && out->back_to_pod && nat_swap_macs(skb) < 0)
 		ret = -REASON_DROP_REWRITE_FAILED;
 	if (ret < 0) {
 		count_packet(-ret, len);
 		return TC_ACT_SHOT;
 	}
 	count_packet(ret, len);
-	return back_to_pod ? bpf_redirect(skb->ifindex, 0) : TC_ACT_OK;
+	if (out->back_to_pod)
+		return bpf_redirect(skb->ifindex, 0);
+	if (out->ifindex) {
+		nh.ipv4_nh = out->nexthop;
+		return bpf_redirect_neigh(out->ifindex, &nh, sizeof(nh), 0);
+	}
+	return TC_ACT_OK;
 }
 
 /*
@@ -138,23 +191,23 @@ static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret,
 static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 {
 	__u32 len = skb->len;
-	bool back_to_pod = false;
+	struct tc_out out = {};
 	struct pkt4 p = {};
 	__u64 now;
 	int ret;
 
 	ret = load_packet(skb, &p);
 	if (ret != STEP_NEXT)
-		return finish(skb, len, ret, false);
+		return finish(skb, len, ret, &out);
 	now = bpf_ktime_get_ns();
-	ret = ct_reverse(skb, &p, now, leaving_pod, &back_to_pod);
+	ret = ct_reverse(skb, &p, now, leaving_pod, &out);
 	if (!leaving_pod)
-		return finish(skb, len, ret, false);
+		return finish(skb, len, ret, &out);
 	if (ret == STEP_NEXT)
-		ret = ct_established(skb, &p, now, &back_to_pod);
+		ret = ct_established(skb, &p, now, &out);
 	if (ret == STEP_NEXT)
-		ret = lb_new_flow(skb, &p, now, &back_to_pod);
-	return finish(skb, len, ret, back_to_pod);
+		ret = lb_new_flow(skb, &p, now, &out);
+	return finish(skb, len, ret, &out);
 }
 
 SEC("tc")

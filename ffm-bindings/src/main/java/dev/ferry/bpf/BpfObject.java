@@ -119,6 +119,12 @@ public final class BpfObject implements AutoCloseable {
         BpfException.check("bpf_map__set_max_entries", Lib.bpf_map__set_max_entries(rawMap(map), maxEntries));
     }
 
+    /** Sets a map's value size before load, for maps declared without a BTF value type. */
+    public synchronized void setValueSize(String map, int valueSize) {
+        requireState(false, "setValueSize");
+        BpfException.check("bpf_map__set_value_size", Lib.bpf_map__set_value_size(rawMap(map), valueSize));
+    }
+
     /** Creates (or reuses pinned) maps and loads every program through the verifier. */
     public synchronized void load() {
         requireState(false, "load");

@@ -7,9 +7,11 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** A {@link BpfMap} seen through a key and a value {@link Codec}. */
 public final class TypedMap<K, V> {
@@ -53,6 +55,13 @@ public final class TypedMap<K, V> {
             entries.put(decode(keys, entry.key()), decode(values, entry.value()));
         }
         return entries;
+    }
+
+    /** Every key, without reading the values (some maps hold large ones), in dump order. */
+    public Set<K> keys() {
+        Set<K> out = new LinkedHashSet<>();
+        for (byte[] key : map.keys()) out.add(decode(keys, key));
+        return out;
     }
 
     /** Writes every pair in one batch (per element where the map type has no batch update). */

@@ -7,6 +7,7 @@ import dev.ferry.bpf.TypedMap;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** A MapTable on a kernel map; batch writes where the kernel has them. */
 final class BpfMapTable<K, V> implements MapTable<K, V> {
@@ -36,6 +37,11 @@ final class BpfMapTable<K, V> implements MapTable<K, V> {
     @Override
     public Map<K, V> entries() {
         return map.entries();
+    }
+
+    @Override
+    public Set<K> keys() {
+        return map.keys();
     }
 
     @Override

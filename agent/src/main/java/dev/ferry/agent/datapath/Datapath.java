@@ -6,10 +6,13 @@ import dev.ferry.agent.datapath.abi.Counter;
 import dev.ferry.agent.datapath.abi.CtKey;
 import dev.ferry.agent.datapath.abi.CtValue;
 import dev.ferry.agent.datapath.abi.Reason;
+import dev.ferry.agent.datapath.abi.MaglevTable;
 import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SrcRangeKey;
 import dev.ferry.agent.datapath.abi.SvcCidrKey;
 import dev.ferry.agent.datapath.abi.SvcKey;
 import dev.ferry.agent.datapath.abi.SvcValue;
+import dev.ferry.agent.translate.Maglev;
 import dev.ferry.bpf.BpfMap;
 import dev.ferry.bpf.BpfObject;
 import dev.ferry.bpf.BpfProgram;
@@ -26,49 +29,100 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The loaded pod datapath (bpf/src/tc_pod.bpf.c): its programs and its maps, pinned under the
- * bpffs root so they outlive the agent and are reused by the next one.
+ * The loaded datapath: the pod programs (bpf/src/tc_pod.bpf.c), the node interface program
+ * (bpf/src/xdp_node.bpf.c) and the maps they share, pinned under the bpffs root so they outlive
+ * the agent and are reused by the next one.
  */
 public final class Datapath implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Datapath.class.getName());
     public static final String POD_OBJECT = "/bpf/tc_pod.bpf.o";
+    public static final String NODE_OBJECT = "/bpf/xdp_node.bpf.o";
     public static final String FROM_POD = "from_pod";
     public static final String TO_POD = "to_pod";
+    public static final String FROM_NODE = "from_node";
+    static final String MAGLEV_MAP = "maglev_v1";
 
-    private final BpfObject object;
+    private final BpfObject pod;
+    private final BpfObject node;
     private final ServiceMaps serviceMaps;
     private final Conntrack conntrack;
     private final Path bpffsRoot;
 
-    private Datapath(BpfObject object, Path bpffsRoot) {
-        this.object = object;
+    private Datapath(BpfObject pod, BpfObject node, Path bpffsRoot, int maglevTableSize) {
+        this.pod = pod;
+        this.node = node;
         this.bpffsRoot = bpffsRoot;
-        this.serviceMaps = new ServiceMaps(
-                new BpfMapTable<>(object.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
-                new BpfMapTable<>(object.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
-                new BpfMapTable<>(object.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC),
-                new BpfMapTable<>(object.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
-                new BpfMapTable<>(object.map("svc_cidrs_v1"), SvcCidrKey.CODEC, Abi.U32_CODEC));
-        this.conntrack = new Conntrack(new BpfMapTable<>(object.map("ct_v1"), CtKey.CODEC, CtValue.CODEC));
+        this.serviceMaps = new ServiceMaps(new ServiceMaps.Tables(
+                new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
+                new BpfMapTable<>(pod.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
+                new BpfMapTable<>(pod.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC),
+                new BpfMapTable<>(pod.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
+                new BpfMapTable<>(pod.map("svc_cidrs_v1"), SvcCidrKey.CODEC, Abi.U32_CODEC),
+                new BpfMapTable<>(pod.map(MAGLEV_MAP), Abi.U32_CODEC, MaglevTable.codec(maglevTableSize)),
+                new BpfMapTable<>(pod.map("src_ranges_v1"), SrcRangeKey.CODEC, Abi.U32_CODEC),
+                maglevTableSize));
+        this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC));
     }
 
     /** Load-time settings, written into the programs' const volatile globals. */
-    public record Settings(Inet4Address hairpinAddress) {
+    public record Settings(Inet4Address hairpinAddress, int maglevTableSize) {
+        public Settings {
+            Maglev.checkSize(maglevTableSize);
+        }
+
+        public Settings(Inet4Address hairpinAddress) {
+            this(hairpinAddress, Maglev.DEFAULT_SIZE);
+        }
     }
 
     /**
-     * Loads the pod programs with their maps pinned under {@code bpffsRoot} (created if needed;
+     * Loads the programs with their maps pinned under {@code bpffsRoot} (created if needed;
      * maps already pinned there are reused, contents and all).
      */
     public static Datapath load(Path bpffsRoot, Settings settings) {
         requireBpffs(bpffsRoot);
-        BpfObject object = BpfObject.open(resource(POD_OBJECT), "tc_pod", bpffsRoot);
+        dropMaglevTablesOfAnotherSize(bpffsRoot, settings.maglevTableSize());
+        BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings);
+        try {
+            BpfObject node = open(NODE_OBJECT, "xdp_node", bpffsRoot, settings);
+            return new Datapath(pod, node, bpffsRoot, settings.maglevTableSize());
+        } catch (RuntimeException e) {
+            pod.close();
+            throw e;
+        }
+    }
+
+    /** One object, configured alike: every object declares every map, and shares it by its pin. */
+    private static BpfObject open(String resource, String name, Path bpffsRoot, Settings settings) {
+        BpfObject object = BpfObject.open(resource(resource), name, bpffsRoot);
         try {
             object.setGlobal("hairpin_addr", settings.hairpinAddress().getAddress()); // network order
+            object.setGlobalInt("maglev_table_size", settings.maglevTableSize());
+            object.setValueSize(MAGLEV_MAP, settings.maglevTableSize() * Integer.BYTES);
             object.load();
-            return new Datapath(object, bpffsRoot);
+            return object;
         } catch (RuntimeException e) {
             object.close();
             throw e;
+        }
+    }
+
+    /**
+     * A pinned maglev_v1 of another table size can not be reused (libbpf checks the value size).
+     * Its tables are derived state: unpin it, and the reconciler writes them anew at the new size.
+     */
+    private static void dropMaglevTablesOfAnotherSize(Path bpffsRoot, int tableSize) {
+        Path pin = bpffsRoot.resolve(MAGLEV_MAP);
+        if (!Files.exists(pin)) return;
+        try (BpfMap pinned = BpfMap.openPinned(pin)) {
+            if (pinned.valueSize() == tableSize * Integer.BYTES) return;
+            LOG.log(System.Logger.Level.WARNING, "Maglev table size changed from {0} to {1}: rebuilding the tables",
+                    pinned.valueSize() / Integer.BYTES, tableSize);
+        }
+        try {
+            Files.delete(pin);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unpinning " + pin, e);
         }
     }
 
@@ -105,15 +159,19 @@ public final class Datapath implements AutoCloseable {
     }
 
     public BpfProgram fromPod() {
-        return object.program(FROM_POD);
+        return pod.program(FROM_POD);
     }
 
     public BpfProgram toPod() {
-        return object.program(TO_POD);
+        return pod.program(TO_POD);
+    }
+
+    public BpfProgram fromNode() {
+        return node.program(FROM_NODE);
     }
 
     public BpfMap map(String name) {
-        return object.map(name);
+        return pod.map(name);
     }
 
     public Path bpffsRoot() {
@@ -122,7 +180,7 @@ public final class Datapath implements AutoCloseable {
 
     /** counters_v1 summed over CPUs. */
     public Map<Reason, Counter> counters() {
-        BpfMap counters = object.map("counters_v1");
+        BpfMap counters = pod.map("counters_v1");
         Map<Reason, Counter> out = new EnumMap<>(Reason.class);
         try (Arena arena = Arena.ofConfined()) {
             for (Reason reason : Reason.values()) {
@@ -140,6 +198,8 @@ public final class Datapath implements AutoCloseable {
 
     @Override
     public void close() {
-        object.close(); // closes fds only: the pins keep maps (and links) alive
+        // Closes fds only: the pins keep maps (and links) alive.
+        node.close();
+        pod.close();
     }
 }

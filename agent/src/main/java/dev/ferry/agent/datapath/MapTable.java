@@ -3,6 +3,7 @@ package dev.ferry.agent.datapath;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A typed BPF map as the agent sees it. Production tables sit on pinned kernel maps; unit tests
@@ -17,6 +18,11 @@ public interface MapTable<K, V> {
     boolean remove(K key);
 
     Map<K, V> entries();
+
+    /** The keys alone, for tables whose values are large. */
+    default Set<K> keys() {
+        return entries().keySet();
+    }
 
     default void putAll(Map<K, V> entries) {
         entries.forEach(this::put);

@@ -2,6 +2,7 @@ package dev.ferry.agent.datapath;
 
 import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SrcRangeKey;
 import dev.ferry.agent.datapath.abi.SvcKey;
 import dev.ferry.agent.datapath.abi.SvcValue;
 import dev.ferry.agent.model.Cidr;
@@ -22,27 +23,69 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * services_v2, slots_v1, backends_v1, vips_v1 and svc_cidrs_v1 in the agent's vocabulary. Only
- * the reconciler calls the writing methods; it alone decides their order.
+ * services_v2, slots_v1, backends_v1, vips_v1, svc_cidrs_v1, maglev_v1 and src_ranges_v1 in the
+ * agent's vocabulary. Only the reconciler calls the writing methods; it alone decides their order.
  */
 public final class ServiceMaps {
     /** vips_v1 value: VIP_F_CLUSTER_IP. */
     static final int VIP_F_CLUSTER_IP = 0x1;
+
+    /** The maps, as tables; {@code maglevTableSize} is the entries of each maglev_v1 value. */
+    public record Tables(MapTable<SvcKey, SvcValue> services, MapTable<SlotKey, Integer> slots,
+                         MapTable<Integer, BackendValue> backends, MapTable<Inet4Address, Integer> clusterIps,
+                         MapTable<Cidr, Integer> serviceCidrs, MapTable<Integer, int[]> maglev,
+                         MapTable<SrcRangeKey, Integer> sourceRanges, int maglevTableSize) {
+    }
 
     private final MapTable<SvcKey, SvcValue> services;
     private final MapTable<SlotKey, Integer> slots;
     private final MapTable<Integer, BackendValue> backends;
     private final MapTable<Inet4Address, Integer> clusterIps;
     private final MapTable<Cidr, Integer> serviceCidrs;
+    private final MapTable<Integer, int[]> maglev;
+    private final MapTable<SrcRangeKey, Integer> sourceRanges;
+    private final int maglevTableSize;
 
-    public ServiceMaps(MapTable<SvcKey, SvcValue> services, MapTable<SlotKey, Integer> slots,
-                       MapTable<Integer, BackendValue> backends, MapTable<Inet4Address, Integer> clusterIps,
-                       MapTable<Cidr, Integer> serviceCidrs) {
-        this.services = services;
-        this.slots = slots;
-        this.backends = backends;
-        this.clusterIps = clusterIps;
-        this.serviceCidrs = serviceCidrs;
+    public ServiceMaps(Tables t) {
+        this.services = t.services();
+        this.slots = t.slots();
+        this.backends = t.backends();
+        this.clusterIps = t.clusterIps();
+        this.serviceCidrs = t.serviceCidrs();
+        this.maglev = t.maglev();
+        this.sourceRanges = t.sourceRanges();
+        this.maglevTableSize = t.maglevTableSize();
+    }
+
+    public int maglevTableSize() {
+        return maglevTableSize;
+    }
+
+    /** svc ids that have a Maglev table; the tables themselves are only read to dump them. */
+    public Set<Integer> readMaglevIds() {
+        return maglev.keys();
+    }
+
+    public void putMaglevTable(int svcId, int[] backendIds) {
+        maglev.put(svcId, backendIds);
+    }
+
+    public void deleteMaglevTables(Collection<Integer> svcIds) {
+        if (!svcIds.isEmpty()) maglev.removeAll(List.copyOf(svcIds));
+    }
+
+    public Set<SrcRangeKey> readSourceRanges() {
+        return sourceRanges.entries().keySet();
+    }
+
+    public void putSourceRanges(Collection<SrcRangeKey> keys) {
+        Map<SrcRangeKey, Integer> entries = new LinkedHashMap<>();
+        keys.forEach(k -> entries.put(k, 1));
+        if (!entries.isEmpty()) sourceRanges.putAll(entries);
+    }
+
+    public void deleteSourceRanges(Collection<SrcRangeKey> keys) {
+        if (!keys.isEmpty()) sourceRanges.removeAll(List.copyOf(keys));
     }
 
     public Set<Inet4Address> readClusterIps() {
@@ -79,8 +122,8 @@ public final class ServiceMaps {
     public Map<Frontend, ServiceEntry> readServices() {
         Map<Frontend, ServiceEntry> out = new TreeMap<>();
         services.entries().forEach((k, v) ->
-                out.put(new Frontend(k.vip(), k.port(), k.protocol()), new ServiceEntry(v.svcId(), v.backendCount(), v.flags(),
-                        v.affinityTimeoutSeconds())));
+                out.put(new Frontend(k.vip(), k.port(), k.protocol(), Frontend.Scope.values()[k.scope()]),
+                        new ServiceEntry(v.svcId(), v.backendCount(), v.flags(), v.affinityTimeoutSeconds())));
         return out;
     }
 
@@ -90,13 +133,14 @@ public final class ServiceMaps {
 
     public Map<Integer, Backend> readBackends() {
         Map<Integer, Backend> out = new TreeMap<>();
-        backends.entries().forEach((id, b) -> out.put(id, new Backend(b.address(), b.port())));
+        backends.entries().forEach((id, b) ->
+                out.put(id, new Backend(b.address(), b.port(), (b.flags() & BackendValue.F_LOCAL) != 0)));
         return out;
     }
 
     public void putBackends(Map<Integer, Backend> byId) {
         Map<Integer, BackendValue> values = new LinkedHashMap<>();
-        byId.forEach((id, b) -> values.put(id, new BackendValue(b.address(), b.port(), 0)));
+        byId.forEach((id, b) -> values.put(id, new BackendValue(b.address(), b.port(), b.local() ? BackendValue.F_LOCAL : 0)));
         backends.putAll(values);
     }
 
@@ -134,6 +178,8 @@ public final class ServiceMaps {
         out.put("backends_v1", new int[]{backends.entries().size(), backends.capacity()});
         out.put("vips_v1", new int[]{clusterIps.entries().size(), clusterIps.capacity()});
         out.put("svc_cidrs_v1", new int[]{serviceCidrs.entries().size(), serviceCidrs.capacity()});
+        out.put("maglev_v1", new int[]{maglev.keys().size(), maglev.capacity()});
+        out.put("src_ranges_v1", new int[]{sourceRanges.entries().size(), sourceRanges.capacity()});
         return out;
     }
 
@@ -150,8 +196,13 @@ public final class ServiceMaps {
     public String dumpFrontends() {
         Map<SlotKey, Integer> slotMap = readSlots();
         Map<Integer, Backend> backendMap = readBackends();
+        Map<Integer, List<String>> rangesById = new TreeMap<>();
+        readSourceRanges().stream().sorted(Comparator.comparing(SrcRangeKey::range))
+                .forEach(k -> rangesById.computeIfAbsent(k.svcId(), id -> new ArrayList<>()).add(k.range().toString()));
+        Set<Integer> tables = readMaglevIds();
         StringBuilder out = new StringBuilder();
         readServices().forEach((frontend, entry) -> {
+            boolean external = frontend.scope() == Frontend.Scope.EXTERNAL;
             out.append(frontend).append(" ->");
             if (entry.backendCount() == 0) {
                 out.append((entry.flags() & SvcValue.F_LOCAL_ONLY) != 0 ? " drop (no local endpoints)" : " reject");
@@ -160,12 +211,19 @@ public final class ServiceMaps {
             for (int slot = 0; slot < entry.backendCount(); slot++) {
                 Integer id = slotMap.get(new SlotKey(entry.svcId(), slot));
                 Backend b = id == null ? null : backendMap.get(id);
-                targets.add(b == null ? "MISSING" : b.toString());
+                // From outside, a backend here is reached without SNAT; the others through it.
+                targets.add(b == null ? "MISSING" : b + (external && b.local() ? "(local)" : ""));
             }
             targets.sort(Comparator.naturalOrder());
             targets.forEach(t -> out.append(' ').append(t));
             if ((entry.flags() & SvcValue.F_AFFINITY) != 0) {
                 out.append(" (affinity ").append(entry.affinityTimeoutSeconds()).append("s)");
+            }
+            if ((entry.flags() & SvcValue.F_MAGLEV) != 0) {
+                out.append(entry.backendCount() == 0 || tables.contains(entry.svcId()) ? " (maglev)" : " (maglev table MISSING)");
+            }
+            if ((entry.flags() & SvcValue.F_SOURCE_RANGES) != 0) {
+                out.append(" (from ").append(String.join(" ", rangesById.getOrDefault(entry.svcId(), List.of()))).append(')');
             }
             out.append('\n');
         });
@@ -183,7 +241,7 @@ public final class ServiceMaps {
     }
 
     static SvcKey key(Frontend f) {
-        return new SvcKey(f.vip(), f.port(), f.protocol(), SvcKey.SCOPE_INTERNAL);
+        return new SvcKey(f.vip(), f.port(), f.protocol(), f.scope().ordinal());
     }
 
 }

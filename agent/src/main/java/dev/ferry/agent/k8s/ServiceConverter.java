@@ -1,5 +1,7 @@
 package dev.ferry.agent.k8s;
 
+import dev.ferry.agent.model.Cidr;
+import dev.ferry.agent.model.ExternalAccess;
 import dev.ferry.agent.model.Protocol;
 import dev.ferry.agent.model.Service;
 import dev.ferry.agent.model.ServiceName;
@@ -68,17 +70,43 @@ public final class ServiceConverter {
         for (String ip : spec.getExternalIPs() == null ? List.<String>of() : spec.getExternalIPs()) {
             if (!ip.contains(":")) external.add(Fields.ipv4(svc, "spec.externalIPs", ip));
         }
+        boolean loadBalancer = "LoadBalancer".equals(spec.getType());
+        List<Inet4Address> loadBalancerIps = new ArrayList<>();
         var status = svc.getStatus() == null ? null : svc.getStatus().getLoadBalancer();
-        if (status != null && status.getIngress() != null && "LoadBalancer".equals(spec.getType())) {
+        if (status != null && status.getIngress() != null && loadBalancer) {
             for (var ingress : status.getIngress()) {
                 // ipMode Proxy: the load balancer proxies and the node must not short-circuit its IP.
                 if (ingress.getIp() == null || ingress.getIp().contains(":") || "Proxy".equals(ingress.getIpMode())) continue;
-                external.add(Fields.ipv4(svc, "status.loadBalancer.ingress.ip", ingress.getIp()));
+                loadBalancerIps.add(Fields.ipv4(svc, "status.loadBalancer.ingress.ip", ingress.getIp()));
             }
         }
         boolean internalLocal = "Local".equals(spec.getInternalTrafficPolicy());
-        return Optional.of(new Service(new ServiceName(Fields.namespace(svc), name), ips,
-                external.stream().distinct().toList(), ports, internalLocal, affinityTimeout(svc)));
+        // As the API server: externalTrafficPolicy and healthCheckNodePort only mean something
+        // for services that are reachable from outside through a node.
+        boolean reachableFromOutside = loadBalancer || "NodePort".equals(spec.getType()) || !external.isEmpty();
+        boolean externalLocal = reachableFromOutside && "Local".equals(spec.getExternalTrafficPolicy());
+        int healthCheckNodePort = externalLocal && loadBalancer && spec.getHealthCheckNodePort() != null
+                ? Fields.port(svc, "spec.healthCheckNodePort", spec.getHealthCheckNodePort()) : 0;
+        ExternalAccess access = new ExternalAccess(external.stream().distinct().toList(),
+                loadBalancerIps.stream().distinct().toList(), externalLocal, healthCheckNodePort,
+                loadBalancer ? sourceRanges(svc) : List.of());
+        return Optional.of(new Service(new ServiceName(Fields.namespace(svc), name), ips, ports, internalLocal,
+                affinityTimeout(svc), access));
+    }
+
+    /** spec.loadBalancerSourceRanges as CIDRs (IPv6 ones skipped: the datapath is IPv4). */
+    static List<Cidr> sourceRanges(io.fabric8.kubernetes.api.model.Service svc) throws InvalidObjectException {
+        List<String> raw = svc.getSpec().getLoadBalancerSourceRanges();
+        List<Cidr> out = new ArrayList<>();
+        for (String range : raw == null ? List.<String>of() : raw) {
+            if (range.contains(":")) continue;
+            try {
+                out.add(Cidr.parse(range.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidObjectException(Fields.id(svc) + ": spec.loadBalancerSourceRanges: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** Kubernetes' default for sessionAffinity ClientIP without a timeout: 3 hours. */

@@ -3,11 +3,13 @@ package dev.ferry.agent.reconcile;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SrcRangeKey;
 import dev.ferry.agent.datapath.abi.SvcValue;
 import dev.ferry.agent.translate.Backend;
 import dev.ferry.agent.translate.DesiredState;
 import dev.ferry.agent.translate.Frontend;
 import dev.ferry.agent.translate.FrontendTarget;
+import dev.ferry.agent.translate.Maglev;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;
@@ -36,8 +38,9 @@ import java.util.Collection;
 public final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
 
-    /** What one frontend's entry says: its id, slots in order, flags and affinity timeout. */
-    private record Applied(int svcId, List<Integer> backendIds, int flags, int affinityTimeoutSeconds) {
+    /** What one frontend's entries say: its id, slots in order, flags, affinity timeout, source ranges. */
+    private record Applied(int svcId, List<Integer> backendIds, int flags, int affinityTimeoutSeconds,
+                           Set<Cidr> sourceRanges) {
         boolean sameSettings(int otherFlags, int otherAffinity) {
             return flags == otherFlags && affinityTimeoutSeconds == otherAffinity;
         }
@@ -51,8 +54,13 @@ public final class Reconciler {
     /** Slots found at restore that no frontend reaches; deleted by the first apply. */
     private final List<SlotKey> orphanSlots = new ArrayList<>();
     private final List<Integer> orphanBackends = new ArrayList<>();
+    /** Maglev tables and source ranges found at restore whose frontend is gone; deleted by the first apply. */
+    private final Set<Integer> orphanTables = new HashSet<>();
+    private final List<SrcRangeKey> orphanRanges = new ArrayList<>();
     private final Set<Inet4Address> clusterIps = new HashSet<>();
     private final Set<Cidr> serviceCidrs = new HashSet<>();
+    /** Frontends (svc ids) whose Maglev table is written. */
+    private final Set<Integer> maglevTables = new HashSet<>();
 
     public Reconciler(ServiceMaps maps) {
         this.maps = maps;
@@ -66,6 +74,9 @@ public final class Reconciler {
             if (backends.putIfAbsent(backend, id) != null) orphanBackends.add(id);
         });
         Map<SlotKey, Integer> storedSlots = new HashMap<>(maps.readSlots());
+        Map<Integer, Set<Cidr>> storedRanges = new HashMap<>();
+        maps.readSourceRanges().forEach(k -> storedRanges.computeIfAbsent(k.svcId(), id -> new HashSet<>()).add(k.range()));
+        maglevTables.addAll(maps.readMaglevIds());
         maps.readServices().forEach((frontend, entry) -> {
             svcIds.reserve(entry.svcId());
             List<Integer> ids = new ArrayList<>();
@@ -74,9 +85,17 @@ public final class Reconciler {
                 // A hole (agent killed mid-write) is repaired by the first apply: -1 never matches.
                 ids.add(id == null || !storedBackends.containsKey(id) ? -1 : id);
             }
-            frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags(), entry.affinityTimeoutSeconds()));
+            frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags(), entry.affinityTimeoutSeconds(),
+                    storedRanges.getOrDefault(entry.svcId(), Set.of())));
         });
         orphanSlots.addAll(storedSlots.keySet());
+        Set<Integer> restoredIds = new HashSet<>();
+        frontends.values().forEach(a -> restoredIds.add(a.svcId()));
+        maglevTables.stream().filter(id -> !restoredIds.contains(id)).forEach(orphanTables::add);
+        maglevTables.removeAll(orphanTables);
+        storedRanges.forEach((id, ranges) -> {
+            if (!restoredIds.contains(id)) orphanRanges.addAll(rangeKeys(id, ranges));
+        });
         clusterIps.addAll(maps.readClusterIps());
         serviceCidrs.addAll(maps.readServiceCidrs());
         if (!frontends.isEmpty()) {
@@ -162,32 +181,68 @@ public final class Reconciler {
             ids.add(id);
         }
         int affinity = target.affinityTimeoutSeconds();
-        int flags = (target.localOnly() ? SvcValue.F_LOCAL_ONLY : 0) | (affinity > 0 ? SvcValue.F_AFFINITY : 0);
+        Set<Cidr> ranges = Set.copyOf(target.sourceRanges());
+        int flags = (target.localOnly() ? SvcValue.F_LOCAL_ONLY : 0) | (affinity > 0 ? SvcValue.F_AFFINITY : 0)
+                | (target.maglev() ? SvcValue.F_MAGLEV : 0) | (ranges.isEmpty() ? 0 : SvcValue.F_SOURCE_RANGES);
+        boolean needsTable = target.maglev() && !ids.isEmpty();
         Applied current = frontends.get(frontend);
         if (current == null) {
             int svcId = svcIds.allocate();
             try {
                 maps.putSlots(svcId, 0, ids);
+                if (needsTable) writeMaglevTable(svcId, target.backends(), ids);
+                maps.putSourceRanges(rangeKeys(svcId, ranges));
                 maps.putService(frontend, svcId, ids.size(), flags, affinity);
             } catch (RuntimeException e) {
                 maps.deleteSlots(svcId, 0, ids.size());
                 throw e;
             }
-            frontends.put(frontend, new Applied(svcId, ids, flags, affinity));
+            frontends.put(frontend, new Applied(svcId, ids, flags, affinity, ranges));
             return true;
         }
-        if (current.backendIds().equals(ids) && current.sameSettings(flags, affinity)) return false;
         int svcId = current.svcId();
+        boolean tableMissing = needsTable && !maglevTables.contains(svcId);
+        if (current.backendIds().equals(ids) && current.sameSettings(flags, affinity)
+                && current.sourceRanges().equals(ranges) && !tableMissing) {
+            return false;
+        }
         int oldCount = current.backendIds().size();
         int from = 0;
         while (from < Math.min(oldCount, ids.size()) && current.backendIds().get(from).equals(ids.get(from))) from++;
         maps.putSlots(svcId, from, ids.subList(from, ids.size()));
+        // Table entries switch one by one between backends that both exist: every read is valid.
+        if (needsTable && (tableMissing || !current.backendIds().equals(ids))) {
+            writeMaglevTable(svcId, target.backends(), ids);
+        }
+        // Ranges are in place before the flag that checks them, and go after it is gone.
+        maps.putSourceRanges(rangeKeys(svcId, difference(ranges, current.sourceRanges())));
         if (ids.size() != oldCount || !current.sameSettings(flags, affinity)) {
             maps.putService(frontend, svcId, ids.size(), flags, affinity);
         }
+        maps.deleteSourceRanges(rangeKeys(svcId, difference(current.sourceRanges(), ranges)));
         if (ids.size() < oldCount) maps.deleteSlots(svcId, ids.size(), oldCount);
-        frontends.put(frontend, new Applied(svcId, ids, flags, affinity));
+        if (!needsTable && maglevTables.remove(svcId)) maps.deleteMaglevTables(List.of(svcId));
+        frontends.put(frontend, new Applied(svcId, ids, flags, affinity, ranges));
         return true;
+    }
+
+    /** The frontend's Maglev table, from backend names (the same on every node) to this node's ids. */
+    private void writeMaglevTable(int svcId, List<Backend> targets, List<Integer> ids) {
+        int[] picks = Maglev.table(targets.stream().map(Backend::maglevName).toList(), maps.maglevTableSize());
+        int[] table = new int[picks.length];
+        for (int i = 0; i < picks.length; i++) table[i] = ids.get(picks[i]);
+        maps.putMaglevTable(svcId, table);
+        maglevTables.add(svcId);
+    }
+
+    private static List<SrcRangeKey> rangeKeys(int svcId, Collection<Cidr> ranges) {
+        return ranges.stream().map(r -> new SrcRangeKey(svcId, r)).toList();
+    }
+
+    private static <T> Set<T> difference(Set<T> a, Set<T> b) {
+        Set<T> out = new HashSet<>(a);
+        out.removeAll(b);
+        return out;
     }
 
     private List<Integer> removeFrontends(DesiredState desired, List<String> errors) {
@@ -199,6 +254,8 @@ public final class Reconciler {
             try {
                 maps.deleteService(e.getKey());
                 maps.deleteSlots(applied.svcId(), 0, applied.backendIds().size());
+                maps.deleteSourceRanges(rangeKeys(applied.svcId(), applied.sourceRanges()));
+                if (maglevTables.remove(applied.svcId())) maps.deleteMaglevTables(List.of(applied.svcId()));
             } catch (RuntimeException ex) {
                 errors.add("removing " + e.getKey() + ": " + ex.getMessage());
                 continue;
@@ -206,12 +263,16 @@ public final class Reconciler {
             it.remove();
             removed.add(applied.svcId());
         }
-        if (!orphanSlots.isEmpty()) {
+        if (!orphanSlots.isEmpty() || !orphanTables.isEmpty() || !orphanRanges.isEmpty()) {
             try {
                 maps.deleteSlots(orphanSlots);
                 orphanSlots.clear();
+                maps.deleteMaglevTables(orphanTables);
+                orphanTables.clear();
+                maps.deleteSourceRanges(orphanRanges);
+                orphanRanges.clear();
             } catch (RuntimeException ex) {
-                errors.add("removing orphaned slots: " + ex.getMessage());
+                errors.add("removing orphaned slots, Maglev tables or source ranges: " + ex.getMessage());
             }
         }
         return removed;

@@ -13,20 +13,22 @@ import java.util.TreeSet;
 /**
  * The complete, immutable service state the maps should hold; translators build it, the
  * reconciler applies it. {@code clusterIps}: every allocated ClusterIP (a new flow to one on an
- * unserved port is rejected); {@code serviceCidrs}: inside them, unallocated addresses drop.
+ * unserved port is rejected); {@code serviceCidrs}: inside them, unallocated addresses drop;
+ * {@code healthChecks}: healthCheckNodePort -> what it answers.
  */
 public record DesiredState(SortedMap<Frontend, FrontendTarget> frontends, SortedSet<Inet4Address> clusterIps,
-                           SortedSet<Cidr> serviceCidrs) {
+                           SortedSet<Cidr> serviceCidrs, SortedMap<Integer, HealthCheck> healthChecks) {
     public DesiredState {
         frontends = Collections.unmodifiableSortedMap(new TreeMap<>(frontends));
         TreeSet<Inet4Address> ips = new TreeSet<>(Ipv4::compare);
         ips.addAll(clusterIps);
         clusterIps = Collections.unmodifiableSortedSet(ips);
         serviceCidrs = Collections.unmodifiableSortedSet(new TreeSet<>(serviceCidrs));
+        healthChecks = Collections.unmodifiableSortedMap(new TreeMap<>(healthChecks));
     }
 
     public DesiredState(SortedMap<Frontend, FrontendTarget> frontends) {
-        this(frontends, new TreeSet<>(Ipv4::compare), new TreeSet<>());
+        this(frontends, new TreeSet<>(Ipv4::compare), new TreeSet<>(), new TreeMap<>());
     }
 
     public static DesiredState empty() {

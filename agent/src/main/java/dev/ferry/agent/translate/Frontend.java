@@ -6,12 +6,23 @@ import dev.ferry.agent.model.Protocol;
 import java.net.Inet4Address;
 import java.util.Comparator;
 
-/** What a packet is matched on: a virtual IP, a port and a protocol. */
-public record Frontend(Inet4Address vip, int port, Protocol protocol) implements Comparable<Frontend> {
+/**
+ * What a packet is matched on: a virtual IP, a port, a protocol, and where the packet comes from.
+ * INTERNAL frontends serve pods and the node's own sockets (TC, cgroup hooks); EXTERNAL ones serve
+ * traffic arriving on a node interface from outside (XDP).
+ */
+public record Frontend(Inet4Address vip, int port, Protocol protocol, Scope scope) implements Comparable<Frontend> {
+    public enum Scope { INTERNAL, EXTERNAL }
+
     private static final Comparator<Frontend> ORDER = Comparator
             .comparing(Frontend::vip, Ipv4::compare)
             .thenComparingInt(Frontend::port)
-            .thenComparing(Frontend::protocol);
+            .thenComparing(Frontend::protocol)
+            .thenComparing(Frontend::scope);
+
+    public Frontend(Inet4Address vip, int port, Protocol protocol) {
+        this(vip, port, protocol, Scope.INTERNAL);
+    }
 
     @Override
     public int compareTo(Frontend o) {
@@ -20,7 +31,6 @@ public record Frontend(Inet4Address vip, int port, Protocol protocol) implements
 
     @Override
     public String toString() {
-        return vip.getHostAddress() + ":" + port + "/" + protocol;
+        return vip.getHostAddress() + ":" + port + "/" + protocol + (scope == Scope.EXTERNAL ? " external" : "");
     }
-
 }

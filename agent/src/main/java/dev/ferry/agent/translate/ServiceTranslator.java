@@ -4,9 +4,11 @@ import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.Endpoint;
 import dev.ferry.agent.model.EndpointPort;
 import dev.ferry.agent.model.EndpointSlice;
+import dev.ferry.agent.model.ExternalAccess;
 import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.model.Node;
+import dev.ferry.agent.model.Protocol;
 import dev.ferry.agent.model.Service;
 import dev.ferry.agent.model.ServiceName;
 import dev.ferry.agent.model.ServicePort;
@@ -14,8 +16,10 @@ import dev.ferry.agent.model.ServicePort;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -35,28 +39,66 @@ public final class ServiceTranslator {
         }
         TreeMap<Frontend, FrontendTarget> frontends = new TreeMap<>();
         TreeSet<Inet4Address> clusterIps = new TreeSet<>(Ipv4::compare);
+        TreeMap<Integer, HealthCheck> healthChecks = new TreeMap<>();
         for (Service service : cluster.services()) {
             clusterIps.addAll(service.clusterIps());
             List<EndpointSlice> slices = slicesByService.getOrDefault(service.name(), List.of());
             for (ServicePort port : service.ports()) {
                 List<PortEndpoint> endpoints = endpointsOf(port, slices);
-                FrontendTarget clusterWide = target(service, port, EndpointSelection.cluster(unwrap(endpoints), node),
-                        endpoints, false);
-                FrontendTarget internal = service.internalLocal()
-                        ? target(service, port, EndpointSelection.local(unwrap(endpoints), node), endpoints, true)
-                        : clusterWide;
-                for (var vip : service.clusterIps()) frontends.put(new Frontend(vip, port.port(), port.protocol()), internal);
-                // From pods, external IPs and this node's NodePorts are short-circuited to the
-                // cluster-wide endpoints (kube-proxy does too); the external path is XDP's.
-                for (var ip : service.externalIps()) frontends.putIfAbsent(new Frontend(ip, port.port(), port.protocol()), clusterWide);
-                if (port.nodePort() > 0) {
-                    for (var ip : local.nodePortAddresses()) {
-                        frontends.putIfAbsent(new Frontend(ip, port.nodePort(), port.protocol()), clusterWide);
-                    }
-                }
+                addFrontends(frontends, service, port, endpoints, node, local);
+            }
+            int healthPort = service.external().healthCheckNodePort();
+            if (healthPort > 0) healthChecks.putIfAbsent(healthPort, new HealthCheck(service.name(), localReady(slices, node)));
+        }
+        return new DesiredState(frontends, clusterIps, new TreeSet<>(cluster.serviceCidrs()), healthChecks);
+    }
+
+    /**
+     * One service port's frontends. From pods and the node itself (internal): its ClusterIPs
+     * (internalTrafficPolicy), and its external IPs, LoadBalancer IPs and this node's NodePorts
+     * short-circuited to the cluster-wide endpoints, as kube-proxy does. From outside (external):
+     * the same addresses with externalTrafficPolicy, picked by Maglev. loadBalancerSourceRanges
+     * guard the LoadBalancer IPs, from inside and outside alike (kube-proxy's firewall chain
+     * matches on the destination only).
+     */
+    private static void addFrontends(Map<Frontend, FrontendTarget> frontends, Service service, ServicePort port,
+                                     List<PortEndpoint> endpoints, Node node, LocalNode local) {
+        ExternalAccess access = service.external();
+        FrontendTarget clusterWide = target(service, port, EndpointSelection.cluster(unwrap(endpoints), node),
+                endpoints, false, node);
+        FrontendTarget internal = service.internalLocal()
+                ? target(service, port, EndpointSelection.local(unwrap(endpoints), node), endpoints, true, node)
+                : clusterWide;
+        FrontendTarget external = access.local()
+                ? target(service, port, EndpointSelection.local(unwrap(endpoints), node), endpoints, true, node)
+                : clusterWide;
+        Protocol protocol = port.protocol();
+        Frontend.Scope outside = Frontend.Scope.EXTERNAL;
+        for (var vip : service.clusterIps()) frontends.put(new Frontend(vip, port.port(), protocol), internal);
+        List<Inet4Address> nodePortAddresses = port.nodePort() > 0 ? local.nodePortAddresses() : List.of();
+        for (var ip : access.externalIps()) {
+            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol), clusterWide);
+            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol, outside), external.external(List.of()));
+        }
+        for (var ip : access.loadBalancerIps()) {
+            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol), clusterWide.withSourceRanges(access.sourceRanges()));
+            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol, outside), external.external(access.sourceRanges()));
+        }
+        for (var ip : nodePortAddresses) {
+            frontends.putIfAbsent(new Frontend(ip, port.nodePort(), protocol), clusterWide);
+            frontends.putIfAbsent(new Frontend(ip, port.nodePort(), protocol, outside), external.external(List.of()));
+        }
+    }
+
+    /** kube-proxy's LocalReadyEndpoints: distinct ready endpoint addresses on this node, over all slices. */
+    private static int localReady(List<EndpointSlice> slices, Node node) {
+        Set<Inet4Address> addresses = new HashSet<>();
+        for (EndpointSlice slice : slices) {
+            for (Endpoint e : slice.endpoints()) {
+                if (e.ready() && node.name().equals(e.nodeName())) addresses.add(e.address());
             }
         }
-        return new DesiredState(frontends, clusterIps, new TreeSet<>(cluster.serviceCidrs()));
+        return addresses.size();
     }
 
     /** An endpoint with the target port the slice gives it for one service port. */
@@ -81,12 +123,13 @@ public final class ServiceTranslator {
 
     /** Chosen endpoints -> sorted, deduplicated backends (an address listed twice is used once). */
     private static FrontendTarget target(Service service, ServicePort port, List<Endpoint> chosen,
-                                         List<PortEndpoint> all, boolean localOnly) {
+                                         List<PortEndpoint> all, boolean localOnly, Node node) {
         TreeSet<Backend> backends = new TreeSet<>();
         for (PortEndpoint pe : all) {
-            if (chosen.contains(pe.endpoint())) backends.add(new Backend(pe.endpoint().address(), pe.port()));
+            Endpoint e = pe.endpoint();
+            if (chosen.contains(e)) backends.add(new Backend(e.address(), pe.port(), node.name().equals(e.nodeName())));
         }
         return new FrontendTarget(service.name(), port.name(), List.copyOf(backends), localOnly,
-                service.affinityTimeoutSeconds());
+                service.affinityTimeoutSeconds(), false, List.of());
     }
 }

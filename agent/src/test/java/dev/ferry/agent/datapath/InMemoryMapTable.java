@@ -4,8 +4,10 @@ import dev.ferry.bpf.BpfException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -54,7 +56,8 @@ public final class InMemoryMapTable<K, V> implements MapTable<K, V> {
         return capacity;
     }
 
-    public List<K> keys() {
-        return new ArrayList<>(entries.keySet());
+    @Override
+    public Set<K> keys() {
+        return new LinkedHashSet<>(entries.keySet());
     }
 }

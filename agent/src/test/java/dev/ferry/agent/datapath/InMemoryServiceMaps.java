@@ -1,5 +1,10 @@
 package dev.ferry.agent.datapath;
 
+import dev.ferry.agent.datapath.abi.BackendValue;
+import dev.ferry.agent.datapath.abi.SlotKey;
+import dev.ferry.agent.datapath.abi.SvcKey;
+import dev.ferry.agent.datapath.abi.SvcValue;
+
 import java.util.function.Consumer;
 
 /** ServiceMaps over in-memory tables: the production writer, without a kernel. */
@@ -13,10 +18,19 @@ public final class InMemoryServiceMaps {
 
     /** @param journal receives every write, to check order; @param backendCapacity to provoke "map full" */
     public static ServiceMaps create(Consumer<String> journal, int backendCapacity) {
-        return new ServiceMaps(new InMemoryMapTable<>("services", 1000, journal),
-                new InMemoryMapTable<>("slots", 1000, journal),
-                new InMemoryMapTable<>("backends", backendCapacity, journal),
-                new InMemoryMapTable<>("vips", 1000, journal),
-                new InMemoryMapTable<>("cidrs", 100, journal));
+        return create(new InMemoryMapTable<>("services", 1000, journal), new InMemoryMapTable<>("slots", 1000, journal),
+                new InMemoryMapTable<>("backends", backendCapacity, journal), journal);
+    }
+
+    /** Small Maglev tables (251 entries) keep golden dumps and tests fast; the algorithm is the same. */
+    public static final int MAGLEV_TABLE_SIZE = 251;
+
+    /** Over the given services, slots and backends tables, so a test can look into them. */
+    public static ServiceMaps create(MapTable<SvcKey, SvcValue> services, MapTable<SlotKey, Integer> slots,
+                                     MapTable<Integer, BackendValue> backends, Consumer<String> journal) {
+        return new ServiceMaps(new ServiceMaps.Tables(services, slots, backends,
+                new InMemoryMapTable<>("vips", 1000, journal), new InMemoryMapTable<>("cidrs", 100, journal),
+                new InMemoryMapTable<>("maglev", 1000, journal), new InMemoryMapTable<>("ranges", 1000, journal),
+                MAGLEV_TABLE_SIZE));
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.agent.reconcile;
 
 import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.datapath.InMemoryMapTable;
+import dev.ferry.agent.datapath.InMemoryServiceMaps;
 import dev.ferry.agent.datapath.ServiceMaps;
 import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.SlotKey;
@@ -27,8 +28,7 @@ class ReconcilerTest {
     private final InMemoryMapTable<SvcKey, SvcValue> services = new InMemoryMapTable<>("services", 100, journal::add);
     private final InMemoryMapTable<SlotKey, Integer> slots = new InMemoryMapTable<>("slots", 100, journal::add);
     private final InMemoryMapTable<Integer, BackendValue> backends = new InMemoryMapTable<>("backends", 4, journal::add);
-    private final ServiceMaps maps = new ServiceMaps(services, slots, backends,
-            new InMemoryMapTable<>("vips", 100, journal::add), new InMemoryMapTable<>("cidrs", 100, journal::add));
+    private final ServiceMaps maps = InMemoryServiceMaps.create(services, slots, backends, journal::add);
 
     private static final Frontend WEB = new Frontend(Ipv4.parse("10.96.0.10"), 80, Protocol.TCP);
     private static final Frontend DNS = new Frontend(Ipv4.parse("10.96.0.53"), 53, Protocol.UDP);
@@ -83,7 +83,7 @@ class ReconcilerTest {
         r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80)));
         r.apply(state(WEB, b("10.0.0.1", 80)));
         r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80)));
-        assertEquals(List.of(1, 3), backends.keys());
+        assertEquals(List.of(1, 3), List.copyOf(backends.keys()));
     }
 
     @Test

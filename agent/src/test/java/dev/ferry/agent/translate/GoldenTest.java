@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * YAML in, map dump out: every file in src/test/resources/golden holds an "-- input.yaml --"
  * section (and optionally "-- node --", the agent's node name, default node1) and the expected
- * "-- maps --" and "-- problems --" sections. The whole production
+ * "-- maps --" and "-- problems --" sections, and "-- health --" (healthCheckNodePorts) if any. The whole production
  * path runs: parse, convert, translate, reconcile into maps, dump the maps.
  * Regenerate after an intended change with -Dferry.golden.update=true and review the diff.
  */
@@ -43,9 +43,16 @@ class GoldenTest {
         // section says "NAME [ADDRESS...]"; Node objects may be in the input.
         String[] node = (txtar.sections().containsKey("node") ? txtar.section("node").trim() : "node1").split("\\s+");
         List<Inet4Address> addresses = Arrays.stream(node).skip(1).map(Ipv4::parse).toList();
-        new Reconciler(maps).apply(ServiceTranslator.translate(parsed.cluster(), new LocalNode(node[0], addresses)));
+        DesiredState desired = ServiceTranslator.translate(parsed.cluster(), new LocalNode(node[0], addresses));
+        new Reconciler(maps).apply(desired);
         String problems = String.join("\n", parsed.problems()) + (parsed.problems().isEmpty() ? "" : "\n");
         Txtar actual = txtar.with("maps", maps.dump()).with("problems", problems);
+        if (!desired.healthChecks().isEmpty() || txtar.sections().containsKey("health")) {
+            StringBuilder health = new StringBuilder();
+            desired.healthChecks().forEach((port, check) -> health.append(port).append(": ").append(check.service())
+                    .append(", ").append(check.localEndpoints()).append(" local endpoints\n"));
+            actual = actual.with("health", health.toString());
+        }
         if (Boolean.getBoolean("ferry.golden.update")) {
             Files.writeString(file, actual.format());
             return;

@@ -39,7 +39,7 @@ public final class Abi {
     public static List<StructLayout> structs() {
         return List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, SlotKey.LAYOUT, BackendValue.LAYOUT,
                 CtKey.LAYOUT, CtValue.LAYOUT, FragKey.LAYOUT, FragValue.LAYOUT, Counter.LAYOUT,
-                AffinityLayouts.KEY, AffinityLayouts.VALUE, SvcCidrKey.LAYOUT);
+                AffinityLayouts.KEY, AffinityLayouts.VALUE, SvcCidrKey.LAYOUT, SrcRangeKey.LAYOUT, NodeportIf.LAYOUT);
     }
 
     private Abi() {

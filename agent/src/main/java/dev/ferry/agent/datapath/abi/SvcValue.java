@@ -13,6 +13,10 @@ public record SvcValue(int svcId, int backendCount, int flags, int affinityTimeo
     public static final int F_LOCAL_ONLY = 0x1;
     /** SVC_F_AFFINITY: sessionAffinity ClientIP. */
     public static final int F_AFFINITY = 0x2;
+    /** SVC_F_SOURCE_RANGES: only sources in src_ranges_v1 (loadBalancerSourceRanges). */
+    public static final int F_SOURCE_RANGES = 0x4;
+    /** SVC_F_MAGLEV: backends are picked by the frontend's Maglev table. */
+    public static final int F_MAGLEV = 0x8;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             U32.withName("svc_id"), U16.withName("backend_count"), U16.withName("flags"),

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Node interface datapath, XDP on the interfaces named by --nodeport-interfaces: traffic from
+ * outside the cluster to NodePorts, externalIPs and LoadBalancer IPs (external frontends).
+ *   local backend:  DNAT, and up the stack to the pod; the pod's replies are reverse-NATed by
+ *                   from_pod (tc_pod.bpf.c) and sent straight out, so the client IP is kept.
+ *   remote backend: DNAT and SNAT to this interface's address, out again (XDP_TX/redirect);
+ *                   the backend's replies come back here and are translated back to the client.
+ *
+ * One frame: pkt4_parse_data -> frag_track -> xdp_reply -> xdp_established -> xdp_new_flow ->
+ * finish. Anything else (the node's own traffic, pod traffic between nodes) passes untouched.
+ */
+#define FERRY_XDP
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "ferry_abi.h"
+#include "config.h"
+#include "maps.h"
+#include "parse.h"
+#include "frag.h"
+#include "conntrack.h"
+#include "lb.h"
+#include "fib.h"
+#include "snat.h"
+#include "xdp_nat.h"
+#include "reject.h"
+#include "counters.h"
+
+/*
+ * Sends the translated frame on towards p->daddr: XDP_TX when the route leaves through the
+ * interface the frame came in on, a redirect otherwise. A next hop without a resolved
+ * neighbour is a drop (XDP can not resolve it; the agent keeps next hops resolved).
+ */
+static __always_inline int xdp_send_on(struct xdp_md *ctx, const struct pkt4 *p,
+				       const struct bpf_fib_lookup *fib, int *action)
+{
+	int ret = xnat_route(ctx, fib);
+
+	if (ret != 0)
+		return ret;
+	*action = fib->ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(fib->ifindex, 0);
+	return 0;
+}
+
+/* The route to p->daddr as the frame is now; -REASON_DROP_NO_ROUTE when there is none usable. */
+static __always_inline int xdp_route(struct xdp_md *ctx, const struct pkt4 *p,
+				     struct bpf_fib_lookup *fib)
+{
+	return fib_route(ctx, p, ctx->ingress_ifindex, fib) == BPF_FIB_LKUP_RET_SUCCESS
+	       ? 0 : -REASON_DROP_NO_ROUTE;
+}
+
+/* A remote backend's reply to an SNATed flow: from the frontend to the client again, and out. */
+static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 now, int *action)
+{
+	struct ct_key key = ct_key_of(p, CT_REPLY);
+	struct ct_value *v = ct_lookup_reply(&key, p, now);
+	struct bpf_fib_lookup fib;
+	int ret;
+
+	/* Reply entries of pod flows (no CT_F_SNAT) belong to to_pod, after routing. */
+	if (!v || !(v->flags & CT_F_SNAT))
+		return STEP_NEXT;
+	if (xnat_rewrite(ctx, p, NAT_SRC, v->nat_addr, v->nat_port) < 0 ||
+	    xnat_rewrite(ctx, p, NAT_DST, v->peer_addr, v->peer_port) < 0)
+		return -REASON_DROP_REWRITE_FAILED;
+	ret = xdp_route(ctx, p, &fib);
+	if (ret == 0)
+		ret = xdp_send_on(ctx, p, &fib, action);
+	return ret < 0 ? ret : REASON_REVNAT;
+}
+
+/* The rewrite of a tracked external flow: DNAT, plus SNAT and forwarding for a remote backend. */
+static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p,
+					 const struct ct_value *v, int *action)
+{
+	struct bpf_fib_lookup fib;
+	int ret;
+
+	if (xnat_rewrite(ctx, p, NAT_DST, v->nat_addr, v->nat_port) < 0)
+		return -REASON_DROP_REWRITE_FAILED;
+	if (!(v->flags & CT_F_SNAT))
+		return REASON_DNAT; /* local backend: up the stack, routed to the pod */
+	if (xnat_rewrite(ctx, p, NAT_SRC, v->peer_addr, v->peer_port) < 0)
+		return -REASON_DROP_REWRITE_FAILED;
+	ret = xdp_route(ctx, p, &fib);
+	if (ret == 0)
+		ret = xdp_send_on(ctx, p, &fib, action);
+	return ret < 0 ? ret : REASON_DNAT;
+}
+
+/* A known external flow keeps its backend (and its SNAT port). */
+static __always_inline int xdp_established(struct xdp_md *ctx, struct pkt4 *p, __u64 now,
+					   int *action)
+{
+	struct ct_key key = ct_key_of(p, CT_FORWARD);
+	struct ct_value *v = ct_lookup_forward(&key, p, now);
+
+	if (!v || !(v->flags & (CT_F_NODEPORT | CT_F_SNAT)))
+		return STEP_NEXT;
+	return xdp_translate(ctx, p, v, action);
+}
+
+/*
+ * For a remote backend: the SNAT address (that of the interface the route to the backend
+ * leaves through) and a free port, into fwd.
+ */
+static __always_inline int xdp_snat_for(struct xdp_md *ctx, const struct pkt4 *p,
+					const struct backend *be, struct ct_value *fwd, __u64 now)
+{
+	struct pkt4 to_backend = *p;
+	struct bpf_fib_lookup fib;
+	struct nodeport_if *nif;
+	struct ct_key rep_key;
+	int ret;
+
+	to_backend.daddr = be->addr;
+	to_backend.dport = be->port;
+	ret = xdp_route(ctx, &to_backend, &fib);
+	if (ret < 0)
+		return ret;
+	nif = bpf_map_lookup_elem(&nodeport_ifs_v1, &fib.ifindex);
+	if (!nif)
+		return -REASON_DROP_NO_ROUTE; /* leaves through an interface Ferry has no address for */
+	fwd->flags = CT_F_SNAT;
+	fwd->peer_addr = nif->snat_addr;
+	rep_key = ct_reply_key(&(struct ct_key){ .saddr = p->saddr, .sport = p->sport,
+						 .proto = p->proto }, fwd);
+	ret = snat_pick_port(&rep_key, p->sport, now);
+	if (ret < 0)
+		return ret;
+	fwd->peer_port = rep_key.dport;
+	return 0;
+}
+
+/* First frame of an external flow: checks, a Maglev pick, conntrack, translation. */
+static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u64 now,
+					int *action, bool *bounce)
+{
+	struct svc_value *svc = lb_lookup_service(p, SVC_SCOPE_EXTERNAL);
+	struct ct_key key = ct_key_of(p, CT_FORWARD);
+	struct ct_value fwd = {};
+	struct backend *be;
+	__u32 backend_id = 0;
+	int ret;
+
+	if (!svc)
+		return REASON_PASS;
+	if (!lb_source_allowed(svc, p->saddr))
+		return -REASON_DROP_SOURCE_RANGE;
+	if (svc->backend_count == 0 && (svc->flags & SVC_F_LOCAL_ONLY))
+		return -REASON_DROP_NO_LOCAL_BACKEND;
+	if (svc->backend_count == 0)
+		return reject_flow(ctx, p, REASON_REJECT_NO_BACKEND, bounce);
+	be = lb_pick_backend(svc, p, now, &backend_id);
+	if (!be)
+		return -REASON_DROP_NO_SLOT;
+	fwd.nat_addr = be->addr;
+	fwd.nat_port = be->port;
+	fwd.svc_id = svc->svc_id;
+	fwd.backend_id = backend_id;
+	fwd.flags = CT_F_NODEPORT;
+	if (!(be->flags & BACKEND_F_LOCAL)) {
+		ret = xdp_snat_for(ctx, p, be, &fwd, now);
+		if (ret < 0)
+			return ret;
+	}
+	ret = ct_create(&key, &fwd, p, now);
+	if (ret < 0)
+		return ret;
+	return xdp_translate(ctx, p, &fwd, action);
+}
+
+/* The only place a step result becomes a verdict; every frame is counted exactly once. */
+static __always_inline int finish(struct xdp_md *ctx, __u32 len, int ret, int action, bool bounce)
+{
+	if (ret == STEP_NEXT)
+		ret = REASON_PASS;
+	if (ret >= 0 && bounce && xnat_swap_macs(ctx) < 0)
+		ret = -REASON_DROP_REWRITE_FAILED;
+	if (ret < 0) {
+		count_packet(-ret, len);
+		return XDP_DROP;
+	}
+	count_packet(ret, len);
+	return bounce ? XDP_TX : action;
+}
+
+SEC("xdp")
+int from_node(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 len = data_end - data;
+	int action = XDP_PASS;
+	bool bounce = false;
+	struct pkt4 p = {};
+	__u64 now;
+	int ret;
+
+	ret = pkt4_parse_data(data, data_end, &p);
+	if (ret == STEP_NEXT)
+		ret = frag_track(&p);
+	if (ret != STEP_NEXT)
+		return finish(ctx, len, ret, action, bounce);
+	now = bpf_ktime_get_ns();
+	ret = xdp_reply(ctx, &p, now, &action);
+	if (ret == STEP_NEXT)
+		ret = xdp_established(ctx, &p, now, &action);
+	if (ret == STEP_NEXT)
+		ret = xdp_new_flow(ctx, &p, now, &action, &bounce);
+	return finish(ctx, len, ret, action, bounce);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
