@@ -31,6 +31,7 @@ public final class Libc {
     static final int NETLINK_ROUTE = 0;
     static final int MSG_DONTWAIT = 0x40;
     static final short POLLIN = 1;
+    static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int ENOBUFS = 105;

@@ -11,7 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * An AF_NETLINK/NETLINK_ROUTE socket in the network namespace of the thread that opened it.
- * Speaks bytes only; {@link LinkMessages} knows what they mean.
+ * Speaks bytes only; {@link NetlinkMessages} and the codecs built on it know what they mean.
  */
 final class NetlinkSocket implements AutoCloseable {
     /** Large enough for a full dump chunk: the kernel sizes them to min(page size * 8, 32 KiB). */

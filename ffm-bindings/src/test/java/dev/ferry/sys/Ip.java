@@ -14,11 +14,17 @@ final class Ip {
     }
 
     static void run(String... args) throws IOException, InterruptedException {
+        output(args);
+    }
+
+    /** Runs ip and returns what it printed (stderr included); throws when it fails. */
+    static String output(String... args) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(concat(args)).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
             throw new IOException(String.join(" ", concat(args)) + " failed: " + output);
         }
+        return output;
     }
 
     private static List<String> concat(String... args) {
