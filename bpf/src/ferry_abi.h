@@ -195,7 +195,8 @@ enum ferry_reason {
 	REASON_DROP_SOURCE_RANGE = 13,/* source outside the frontend's loadBalancerSourceRanges */
 	REASON_DROP_NO_SNAT_PORT = 14,/* no free source port to SNAT a flow to a backend on another node */
 	REASON_DROP_NO_ROUTE   = 15,  /* forwarding found no route or no resolved neighbor */
-	REASON_MAX             = 16,
+	REASON_DROP_TTL_EXCEEDED = 16,/* a frame Ferry forwards itself has no hop left */
+	REASON_MAX             = 17,
 };
 
 struct counter {

@@ -55,7 +55,7 @@ static __always_inline int out_to_node_interface(struct __sk_buff *skb, const st
 	if (bpf_skb_load_bytes(skb, ttl_off, &old_word, sizeof(old_word)) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
 	if (*(__u8 *)&old_word <= 1)
-		return REASON_PASS; /* the kernel answers time exceeded */
+		return -REASON_DROP_TTL_EXCEEDED;
 	new_word = old_word;
 	*(__u8 *)&new_word -= 1;
 	if (bpf_l3_csum_replace(skb, IP_CSUM_OFF, old_word, new_word, sizeof(new_word)) < 0 ||
@@ -81,7 +81,7 @@ static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, __u
 	struct ct_key key = ct_key_of(p, CT_REPLY);
 	struct ct_value *v = ct_lookup_reply(&key, p, now);
 	bool turns_here = v && (v->flags & (CT_F_HAIRPIN | CT_F_NODEPORT));
-	int ret;
+	int ret, route;
 
 	if (!v)
 		return STEP_NEXT;
@@ -91,7 +91,8 @@ static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, __u
 			  v->peer_addr, &out->back_to_pod);
 	if (ret < 0 || !(v->flags & CT_F_NODEPORT))
 		return ret;
-	return out_to_node_interface(skb, p, out) < 0 ? -REASON_DROP_NO_ROUTE : ret;
+	route = out_to_node_interface(skb, p, out);
+	return route < 0 ? route : ret;
 }
 
 /* A known flow to a VIP keeps its backend while the entry is live and the backend exists. */

@@ -76,8 +76,7 @@ static __always_inline int xnat_rewrite(struct xdp_md *ctx, struct pkt4 *p, enum
 
 /*
  * A frame XDP sends on itself (XDP_TX or redirect): the next hop's MACs from the route, and
- * the TTL decremented as a router would. Returns REASON_PASS when the TTL has run out, so the
- * kernel answers with time exceeded.
+ * the TTL decremented as a router would; a frame without a hop left is dropped.
  */
 static __always_inline int xnat_route(struct xdp_md *ctx, const struct bpf_fib_lookup *fib)
 {
@@ -91,7 +90,7 @@ static __always_inline int xnat_route(struct xdp_md *ctx, const struct bpf_fib_l
 	if ((void *)(ip + 1) > data_end)
 		return -REASON_DROP_REWRITE_FAILED;
 	if (ip->ttl <= 1)
-		return REASON_PASS;
+		return -REASON_DROP_TTL_EXCEEDED;
 	/* The TTL shares a 16-bit word with the protocol; the header checksum covers it. */
 	old_word = *ttl_word;
 	ip->ttl -= 1;

@@ -38,7 +38,7 @@ static __always_inline int xdp_send_on(struct xdp_md *ctx, const struct pkt4 *p,
 {
 	int ret = xnat_route(ctx, fib);
 
-	if (ret != 0)
+	if (ret < 0)
 		return ret;
 	*action = fib->ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(fib->ifindex, 0);
 	return 0;

@@ -1,6 +1,7 @@
 package dev.ferry.bpf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,6 +41,18 @@ public final class BpfProgram {
 
     /** Runs the program on {@code packet} {@code repeat} times in the kernel (BPF_PROG_TEST_RUN). */
     public TestRunResult testRun(byte[] packet, int repeat) {
+        return testRun(packet, repeat, 0);
+    }
+
+    /**
+     * XDP test run as if the frame arrived on {@code ingressIfindex}, an interface of the calling
+     * thread's network namespace, so helpers such as bpf_fib_lookup see its routes and neighbours.
+     */
+    public TestRunResult testRunXdp(byte[] packet, int ingressIfindex) {
+        return testRun(packet, 1, ingressIfindex);
+    }
+
+    private TestRunResult testRun(byte[] packet, int repeat, int xdpIngressIfindex) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocateFrom(JAVA_BYTE, packet);
             MemorySegment out = arena.allocate(Math.max(packet.length + OUT_HEADROOM, MIN_OUT));
@@ -50,6 +63,14 @@ public final class BpfProgram {
             bpf_test_run_opts.data_out(opts, out);
             bpf_test_run_opts.data_size_out(opts, (int) out.byteSize());
             bpf_test_run_opts.repeat(opts, Math.max(repeat, 1));
+            if (xdpIngressIfindex > 0) {
+                // struct xdp_md {data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex}
+                MemorySegment ctx = arena.allocate(6 * Integer.BYTES);
+                ctx.set(JAVA_INT, 4, packet.length);
+                ctx.set(JAVA_INT, 12, xdpIngressIfindex);
+                bpf_test_run_opts.ctx_in(opts, ctx);
+                bpf_test_run_opts.ctx_size_in(opts, (int) ctx.byteSize());
+            }
             BpfException.check("bpf_prog_test_run_opts", Lib.bpf_prog_test_run_opts(fd, opts));
             byte[] packetOut = out.asSlice(0, bpf_test_run_opts.data_size_out(opts)).toArray(JAVA_BYTE);
             return new TestRunResult(bpf_test_run_opts.retval(opts), packetOut,

@@ -7,6 +7,7 @@ import dev.ferry.agent.datapath.abi.CtKey;
 import dev.ferry.agent.datapath.abi.CtValue;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.datapath.abi.MaglevTable;
+import dev.ferry.agent.datapath.abi.NodeportIf;
 import dev.ferry.agent.datapath.abi.SlotKey;
 import dev.ferry.agent.datapath.abi.SrcRangeKey;
 import dev.ferry.agent.datapath.abi.SvcCidrKey;
@@ -152,6 +153,11 @@ public final class Datapath implements AutoCloseable {
 
     public ServiceMaps serviceMaps() {
         return serviceMaps;
+    }
+
+    /** nodeport_ifs_v1: ifindex of a node interface with XDP -> the address flows are SNATed to through it. */
+    public MapTable<Integer, Inet4Address> nodeportInterfaces() {
+        return new BpfMapTable<>(pod.map("nodeport_ifs_v1"), Abi.U32_CODEC, NodeportIf.CODEC);
     }
 
     public Conntrack conntrack() {

@@ -322,10 +322,11 @@ class DatapathTableTest {
         return program.testRun(packet, 1);
     }
 
-    /** ICMP 3/3 from the datagram's destination, quoting its IP header and 8 bytes, as Linux builds it. */
+    /** ICMP 3/3 from the datagram's destination back to its source, quoting its IP header and 8 bytes, as Linux builds it. */
     static Packet portUnreachable(Packet udp) {
         byte[] frame = udp.bytes();
-        String vip = (frame[30] & 0xff) + "." + (frame[31] & 0xff) + "." + (frame[32] & 0xff) + "." + (frame[33] & 0xff);
+        String vip = destination(frame);
+        String client = (frame[26] & 0xff) + "." + (frame[27] & 0xff) + "." + (frame[28] & 0xff) + "." + (frame[29] & 0xff);
         byte[] icmp = new byte[8 + 20 + 8];
         icmp[0] = 3;
         icmp[1] = 3;
@@ -333,7 +334,7 @@ class DatapathTableTest {
         int sum = Packet.checksum(icmp, 0, icmp.length);
         icmp[2] = (byte) (sum >> 8);
         icmp[3] = (byte) sum;
-        return Packet.raw(vip, CLIENT, ICMP, icmp).ipHeader(0, 0xc0, false).swapMacs();
+        return Packet.raw(vip, client, ICMP, icmp).ipHeader(0, 0xc0, false).swapMacs();
     }
 
     static String destination(byte[] frame) {

@@ -105,6 +105,18 @@ public final class Packet implements Cloneable {
         });
     }
 
+    /** Source and destination MAC, as hex ("0a0000000001"). */
+    public Packet macs(String src, String dst) {
+        return copy(p -> {
+            p.srcMac = HexFormat.of().parseHex(src);
+            p.dstMac = HexFormat.of().parseHex(dst);
+        });
+    }
+
+    public Packet ttl(int ttl) {
+        return copy(p -> p.ttl = ttl);
+    }
+
     public Packet etherType(int type) {
         return copy(p -> p.etherType = type);
     }

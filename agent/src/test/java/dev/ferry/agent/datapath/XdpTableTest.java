@@ -1,0 +1,344 @@
+package dev.ferry.agent.datapath;
+
+import dev.ferry.agent.datapath.abi.Reason;
+import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.lab.Lab;
+import dev.ferry.agent.model.Ipv4;
+import dev.ferry.agent.model.LocalNode;
+import dev.ferry.agent.reconcile.Reconciler;
+import dev.ferry.agent.testing.Privileged;
+import dev.ferry.agent.testing.TempBpffs;
+import dev.ferry.agent.translate.ServiceTranslator;
+import dev.ferry.bpf.TestRunResult;
+import dev.ferry.sys.NetNs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static dev.ferry.agent.datapath.DatapathTableTest.*;
+import static dev.ferry.agent.datapath.Packet.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The node interface program (xdp_node.bpf.c) under BPF_PROG_TEST_RUN: frames in as if they
+ * arrived on node1's eth0, exact frames and verdicts out. The test runs inside node1 of a lab,
+ * whose routes (host-gw: node2's pods via 192.168.254.12) and neighbours (fixed MACs) the
+ * program's bpf_fib_lookup sees. Maps are filled by the production translator and reconciler.
+ * Each row uses its own client port, so conntrack state never leaks between rows.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class XdpTableTest {
+    static final int DROP = 1, PASS = 2, TX = 3;
+
+    static final String NODE1 = "192.168.254.11", NODE2 = "192.168.254.12", CLIENT = "192.168.254.101",
+            STRANGER = "192.168.254.102", LB_IP = "198.51.100.1", EXTERNAL_IP = "203.0.113.7",
+            LOCAL_POD = "10.244.1.11", REMOTE_POD = "10.244.2.12",
+            ETP_LOCAL_POD = "10.244.1.14", LB_POD = "10.244.1.15", EXTERNAL_POD = "10.244.2.16";
+    static final String NODE1_MAC = "020000000011", NODE2_MAC = "020000000012", CLIENT_MAC = "020000000101",
+            STRANGER_MAC = "020000000102";
+
+    static final String SERVICES = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: local, namespace: t}
+            spec: {type: NodePort, clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: local-1, namespace: t, labels: {kubernetes.io/service-name: local}}
+            addressType: IPv4
+            ports: [{port: 8080}]
+            endpoints: [{addresses: [10.244.1.11], nodeName: node1}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: remote, namespace: t}
+            spec:
+              type: NodePort
+              clusterIP: 10.96.0.11
+              externalIPs: [203.0.113.7]
+              ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30081}, {name: dns, port: 53, protocol: UDP, targetPort: 5353, nodePort: 30053}]
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: remote-1, namespace: t, labels: {kubernetes.io/service-name: remote}}
+            addressType: IPv4
+            ports: [{name: http, port: 8080}, {name: dns, port: 5353, protocol: UDP}]
+            endpoints: [{addresses: [10.244.2.12], nodeName: node2}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: elsewhere, namespace: t}
+            spec: {type: NodePort, clusterIP: 10.96.0.12, externalTrafficPolicy: Local, ports: [{port: 80, nodePort: 30082}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: elsewhere-1, namespace: t, labels: {kubernetes.io/service-name: elsewhere}}
+            addressType: IPv4
+            ports: [{port: 80}]
+            endpoints: [{addresses: [10.244.2.20], nodeName: node2}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: keep-client, namespace: t}
+            spec: {type: NodePort, clusterIP: 10.96.0.13, externalTrafficPolicy: Local, ports: [{port: 80, nodePort: 30083}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: keep-client-1, namespace: t, labels: {kubernetes.io/service-name: keep-client}}
+            addressType: IPv4
+            ports: [{port: 80}]
+            endpoints: [{addresses: [10.244.1.14], nodeName: node1}, {addresses: [10.244.2.14], nodeName: node2}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: empty, namespace: t}
+            spec: {type: NodePort, clusterIP: 10.96.0.14, ports: [{port: 80, nodePort: 30084}, {port: 53, protocol: UDP, nodePort: 30054}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: lb, namespace: t}
+            spec:
+              type: LoadBalancer
+              clusterIP: 10.96.0.15
+              loadBalancerSourceRanges: [192.168.254.101/32]
+              ports: [{port: 80, nodePort: 30085}]
+            status: {loadBalancer: {ingress: [{ip: 198.51.100.1}]}}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: lb-1, namespace: t, labels: {kubernetes.io/service-name: lb}}
+            addressType: IPv4
+            ports: [{port: 80}]
+            endpoints: [{addresses: [10.244.1.15], nodeName: node1}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: ext, namespace: t}
+            spec: {clusterIP: 10.96.0.16, externalIPs: [203.0.113.8], ports: [{port: 80}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: ext-1, namespace: t, labels: {kubernetes.io/service-name: ext}}
+            addressType: IPv4
+            ports: [{port: 80}]
+            endpoints: [{addresses: [10.244.2.16], nodeName: node2}]
+            """;
+
+    private Lab lab;
+    private TempBpffs bpffs;
+    private Datapath datapath;
+    private int eth0;
+
+    @BeforeAll
+    void load() throws Exception {
+        Privileged.require();
+        lab = Lab.builder().node("node1", "10.244.1.0/24").node("node2", "10.244.2.0/24").build();
+        String ns = lab.nodeNs("node1");
+        lab.exec(ns, "ip", "link", "set", "eth0", "address", mac(NODE1_MAC));
+        lab.exec(ns, "ip", "neigh", "replace", NODE2, "lladdr", mac(NODE2_MAC), "dev", "eth0", "nud", "permanent");
+        lab.exec(ns, "ip", "neigh", "replace", CLIENT, "lladdr", mac(CLIENT_MAC), "dev", "eth0", "nud", "permanent");
+        lab.exec(ns, "ip", "neigh", "replace", STRANGER, "lladdr", mac(STRANGER_MAC), "dev", "eth0", "nud", "permanent");
+        eth0 = Integer.parseInt(lab.exec(ns, "cat", "/sys/class/net/eth0/ifindex").trim());
+        bpffs = new TempBpffs();
+        datapath = Datapath.load(bpffs.root(), new Datapath.Settings(Ipv4.parse("169.254.42.1"), 251));
+        new Reconciler(datapath.serviceMaps()).apply(ServiceTranslator.translate(Manifests.parse(SERVICES).cluster(),
+                new LocalNode("node1", List.of(Ipv4.parse(NODE1)))));
+        datapath.nodeportInterfaces().put(eth0, Ipv4.parse(NODE1));
+    }
+
+    @AfterAll
+    void unload() throws Exception {
+        if (datapath != null) datapath.close();
+        if (bpffs != null) bpffs.close();
+        if (lab != null) lab.close();
+    }
+
+    private static String mac(String hex) {
+        return hex.replaceAll("(..)(?!$)", "$1:");
+    }
+
+    /** A frame from the outside client as it reaches node1's eth0. */
+    static Packet fromClient(Packet p) {
+        return p.macs(CLIENT_MAC, NODE1_MAC);
+    }
+
+    /** What node1 sends on to a host on the fabric: its own MAC, the next hop's, one hop less. */
+    static Packet routed(Packet p, String nextHopMac) {
+        return p.macs(NODE1_MAC, nextHopMac).ttl(63);
+    }
+
+    /** One row: frames sent first (to set up conntrack; pod frames through from_pod), the frame under test, the outcome. */
+    record Case(String description, List<byte[]> setup, List<byte[]> podSetup, byte[] in, int verdict, byte[] out) {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    static Case row(String d, Packet in, int verdict, Packet out) {
+        return new Case(d, List.of(), List.of(), in.bytes(), verdict, out == null ? in.bytes() : out.bytes());
+    }
+
+    static Case rawRow(String d, byte[] in, int verdict) {
+        return new Case(d, List.of(), List.of(), in, verdict, in);
+    }
+
+    static Case after(List<Packet> setup, Case c) {
+        return new Case(c.description, setup.stream().map(Packet::bytes).toList(), c.podSetup, c.in, c.verdict, c.out);
+    }
+
+    static Case afterPod(Packet podSetup, Case c) {
+        return new Case(c.description, c.setup, List.of(podSetup.bytes()), c.in, c.verdict, c.out);
+    }
+
+    static Stream<Case> cases() {
+        // who-has 192.168.254.11 tell 192.168.254.101
+        byte[] arp = HexFormat.of().parseHex("ffffffffffff" + CLIENT_MAC + "0806" + "0001080006040001"
+                + CLIENT_MAC + "c0a8fe65" + "000000000000" + "c0a8fe0b");
+        return Stream.of(
+                row("NodePort SYN to a local backend is DNATed and passed up to the pod, client IP kept",
+                        fromClient(tcp(CLIENT, 41001, NODE1, 30080, SYN)), PASS,
+                        fromClient(tcp(CLIENT, 41001, LOCAL_POD, 8080, SYN))),
+                after(List.of(fromClient(tcp(CLIENT, 41002, NODE1, 30080, SYN))),
+                        row("NodePort data of an established flow keeps its local backend",
+                                fromClient(tcp(CLIENT, 41002, NODE1, 30080, ACK).payload("GET /".getBytes())), PASS,
+                                fromClient(tcp(CLIENT, 41002, LOCAL_POD, 8080, ACK).payload("GET /".getBytes())))),
+                row("NodePort SYN to a backend on another node: DNAT, SNAT to the node (client port kept), out via XDP_TX",
+                        fromClient(tcp(CLIENT, 62001, NODE1, 30081, SYN)), TX,
+                        routed(tcp(NODE1, 62001, REMOTE_POD, 8080, SYN), NODE2_MAC)),
+                after(List.of(fromClient(tcp(CLIENT, 62002, NODE1, 30081, SYN))),
+                        row("the remote backend's reply is translated back to the client and sent out",
+                                tcp(REMOTE_POD, 8080, NODE1, 62002, SYN | ACK).macs(NODE2_MAC, NODE1_MAC), TX,
+                                routed(tcp(NODE1, 30081, CLIENT, 62002, SYN | ACK), CLIENT_MAC))),
+                after(List.of(fromClient(tcp(CLIENT, 62003, NODE1, 30081, SYN))),
+                        row("an established remote flow keeps its backend and SNAT port",
+                                fromClient(tcp(CLIENT, 62003, NODE1, 30081, ACK)), TX,
+                                routed(tcp(NODE1, 62003, REMOTE_POD, 8080, ACK), NODE2_MAC))),
+                row("NodePort UDP to a remote backend: DNAT and SNAT with a correct checksum",
+                        fromClient(udp(CLIENT, 62010, NODE1, 30053).payload("query".getBytes())), TX,
+                        routed(udp(NODE1, 62010, REMOTE_POD, 5353).payload("query".getBytes()), NODE2_MAC)),
+                after(List.of(fromClient(udp(CLIENT, 62011, NODE1, 30053))),
+                        row("the UDP reply of a remote backend goes back to the client from the NodePort",
+                                udp(REMOTE_POD, 5353, NODE1, 62011).macs(NODE2_MAC, NODE1_MAC), TX,
+                                routed(udp(NODE1, 30053, CLIENT, 62011), CLIENT_MAC))),
+                row("UDP without a checksum keeps none",
+                        fromClient(udp(CLIENT, 62012, NODE1, 30053).udpZeroChecksum()), TX,
+                        routed(udp(NODE1, 62012, REMOTE_POD, 5353).udpZeroChecksum(), NODE2_MAC)),
+                row("externalTrafficPolicy Local without a local endpoint drops, as kube-proxy",
+                        fromClient(tcp(CLIENT, 41004, NODE1, 30082, SYN)), DROP, null),
+                row("externalTrafficPolicy Local: only the local endpoint, the client's address kept",
+                        fromClient(tcp(CLIENT, 41005, NODE1, 30083, SYN)), PASS,
+                        fromClient(tcp(CLIENT, 41005, ETP_LOCAL_POD, 80, SYN))),
+                row("LoadBalancer IP from a source inside loadBalancerSourceRanges is DNATed",
+                        fromClient(tcp(CLIENT, 41006, LB_IP, 80, SYN)), PASS,
+                        fromClient(tcp(CLIENT, 41006, LB_POD, 80, SYN))),
+                row("LoadBalancer IP from a source outside loadBalancerSourceRanges is dropped",
+                        fromClient(tcp(STRANGER, 41007, LB_IP, 80, SYN)), DROP, null),
+                row("the NodePort of that LoadBalancer service is not guarded by the ranges",
+                        fromClient(tcp(STRANGER, 41008, NODE1, 30085, SYN)), PASS,
+                        fromClient(tcp(STRANGER, 41008, LB_POD, 80, SYN))),
+                row("externalIP to a remote backend is DNATed, SNATed and sent on",
+                        fromClient(tcp(CLIENT, 62020, "203.0.113.8", 80, SYN)), TX,
+                        routed(tcp(NODE1, 62020, EXTERNAL_POD, 80, SYN), NODE2_MAC)),
+                row("NodePort without endpoints answers TCP with RST+ACK out of the same interface",
+                        fromClient(tcp(CLIENT, 41009, NODE1, 30084, SYN)), TX,
+                        tcp(NODE1, 30084, CLIENT, 41009, RST | ACK).seq(0, 1001).window(0).ipHeader(0, 0, true)
+                                .macs(NODE1_MAC, CLIENT_MAC)),
+                row("NodePort without endpoints answers UDP with ICMP port unreachable",
+                        fromClient(udp(CLIENT, 41010, NODE1, 30054)), TX,
+                        portUnreachable(fromClient(udp(CLIENT, 41010, NODE1, 30054))).macs(NODE1_MAC, CLIENT_MAC)),
+                row("TCP to the node on a port that is no NodePort passes untouched (the node's own sshd)",
+                        fromClient(tcp(CLIENT, 41011, NODE1, 22, SYN)), PASS, null),
+                row("pod traffic between nodes passes untouched",
+                        tcp(REMOTE_POD, 41012, LOCAL_POD, 8080, SYN).macs(NODE2_MAC, NODE1_MAC), PASS, null),
+                afterPod(tcp(LOCAL_POD, 41013, "10.96.0.11", 80, SYN),
+                        row("the reply to a pod's ClusterIP flow passes to the stack: to_pod reverse-NATs it",
+                                tcp(REMOTE_POD, 8080, LOCAL_POD, 41013, SYN | ACK).macs(NODE2_MAC, NODE1_MAC), PASS, null)),
+                row("a frame to forward without a hop left is dropped",
+                        fromClient(tcp(CLIENT, 62030, NODE1, 30081, SYN).ttl(1)), DROP, null),
+                rawRow("ARP passes untouched", arp, PASS),
+                rawRow("IPv6 passes untouched", ipv6Frame(), PASS),
+                row("ICMP echo to the node passes untouched",
+                        fromClient(raw(CLIENT, NODE1, ICMP, HexFormat.of().parseHex("0800f7fe00010000"))), PASS, null),
+                rawRow("IPv4 header longer than the frame is dropped",
+                        ihl6Truncated(fromClient(tcp(CLIENT, 41020, NODE1, 30080, SYN)).bytes()), DROP),
+                rawRow("IPv4 total length below the header length is dropped",
+                        totLen(fromClient(tcp(CLIENT, 41021, NODE1, 30080, SYN)).bytes(), 10), DROP),
+                rawRow("IHL below 5 is dropped", badIhl(fromClient(tcp(CLIENT, 41022, NODE1, 30080, SYN)).bytes()), DROP),
+                rawRow("TCP header cut short is dropped",
+                        fromClient(raw(CLIENT, NODE1, TCP, HexFormat.of().parseHex("a0e97580000003e8"))).bytes(), DROP)
+        );
+    }
+
+    private TestRunResult runXdp(byte[] frame) throws Exception {
+        return NetNs.call(lab.nodeNs("node1"), () -> datapath.fromNode().testRunXdp(frame, eth0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void table(Case c) throws Exception {
+        for (byte[] setup : c.podSetup) datapath.fromPod().testRun(setup, 1);
+        for (byte[] setup : c.setup) runXdp(setup);
+        TestRunResult r = runXdp(c.in);
+        assertEquals(c.verdict, r.retval(), c.description + ": verdict");
+        if (c.verdict != DROP) {
+            assertEquals(Packet.describe(c.out), Packet.describe(r.packetOut()), c.description + ": frame");
+        }
+    }
+
+    @Test
+    void aClientPortOutsideTheSnatRangeIsReplacedByOneInside() throws Exception {
+        TestRunResult r = runXdp(fromClient(tcp(CLIENT, 41003, EXTERNAL_IP, 80, SYN)).bytes());
+        assertEquals(TX, r.retval());
+        int port = sourcePort(r.packetOut());
+        assertTrue(port >= 61000 && port <= 65535, "SNAT port " + port);
+    }
+
+    @Test
+    void aClientPortTakenForTheBackendGetsAnotherSnatPortInTheRange() throws Exception {
+        // Two clients, one port, one backend: the second flow can not keep the port.
+        TestRunResult first = runXdp(fromClient(tcp(CLIENT, 62100, NODE1, 30081, SYN)).bytes());
+        TestRunResult second = runXdp(fromClient(tcp(STRANGER, 62100, NODE1, 30081, SYN)).bytes());
+        assertEquals(TX, first.retval());
+        assertEquals(TX, second.retval());
+        assertEquals(62100, sourcePort(first.packetOut()));
+        int other = sourcePort(second.packetOut());
+        assertTrue(other != 62100 && other >= 61000 && other <= 65535, "SNAT port " + other);
+        // And the reply to that port finds the second client.
+        TestRunResult reply = runXdp(tcp(REMOTE_POD, 8080, NODE1, other, SYN | ACK).macs(NODE2_MAC, NODE1_MAC).bytes());
+        assertEquals(Packet.describe(routed(tcp(NODE1, 30081, STRANGER, 62100, SYN | ACK), STRANGER_MAC).bytes()),
+                Packet.describe(reply.packetOut()));
+    }
+
+    @Test
+    void aLocalBackendsReplyLeavesThePodFromTheNodePortStraightToTheClient() throws Exception {
+        runXdp(fromClient(tcp(CLIENT, 41200, NODE1, 30080, SYN)).bytes());
+        // from_pod on the backend's veth: reverse NAT, then out of eth0 past input routing.
+        TestRunResult r = NetNs.call(lab.nodeNs("node1"), () -> datapath.fromPod()
+                .testRun(tcp(LOCAL_POD, 8080, CLIENT, 41200, SYN | ACK).bytes(), 1));
+        assertEquals(REDIRECT, r.retval());
+        assertEquals(Packet.describe(tcp(NODE1, 30080, CLIENT, 41200, SYN | ACK).ttl(63).bytes()),
+                Packet.describe(r.packetOut()));
+    }
+
+    @Test
+    void countersSayWhy() throws Exception {
+        long before = datapath.counters().get(Reason.DROP_SOURCE_RANGE).packets();
+        runXdp(fromClient(tcp(STRANGER, 41300, LB_IP, 80, SYN)).bytes());
+        assertEquals(before + 1, datapath.counters().get(Reason.DROP_SOURCE_RANGE).packets());
+    }
+
+    private static int sourcePort(byte[] frame) {
+        int ihl = (frame[14] & 0xf) * 4;
+        return ByteBuffer.wrap(frame).getShort(14 + ihl) & 0xffff;
+    }
+}
