@@ -3,8 +3,11 @@ package dev.ferry.agent;
 import dev.ferry.agent.datapath.Datapath;
 import dev.ferry.agent.datapath.InterfaceGlobs;
 import dev.ferry.agent.datapath.NodeAddresses;
-import dev.ferry.agent.datapath.PodInterfaceAttacher;
+import dev.ferry.agent.datapath.InterfaceAttacher;
+import dev.ferry.agent.datapath.NeighborKeeper;
+import dev.ferry.agent.datapath.NodeInterfaces;
 import dev.ferry.agent.http.AgentEndpoints;
+import dev.ferry.agent.http.HealthCheckNodePorts;
 import dev.ferry.agent.http.ProxyHealth;
 import dev.ferry.agent.k8s.ClientFactory;
 import dev.ferry.agent.metrics.DatapathMetrics;
@@ -20,13 +23,18 @@ import dev.ferry.agent.source.ClusterSink;
 import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
+import dev.ferry.agent.translate.DesiredState;
 import dev.ferry.agent.translate.ServiceTranslator;
 
+import dev.ferry.bpf.TcDirection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -41,7 +49,8 @@ public final class Agent implements AutoCloseable {
     static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
 
     private final Datapath datapath;
-    private final PodInterfaceAttacher attacher;
+    private final InterfaceAttacher attacher;
+    private final HealthCheckNodePorts healthCheckNodePorts;
     private final ReconcileLoop reconcileLoop;
     private final ClusterSource source;
     private final KubernetesClient client;
@@ -57,10 +66,19 @@ public final class Agent implements AutoCloseable {
         ProxyHealth health = new ProxyHealth(InstantSource.system(), ProxyHealth.DEFAULT_TIMEOUT);
         // First, so a port in use stops the agent before it touches the datapath.
         endpoints = AgentEndpoints.start(config.metricsBindAddress(), config.healthzBindAddress(), metrics, health);
-        datapath = Datapath.load(config.bpffsRoot(), new Datapath.Settings(config.hairpinAddress()));
+        datapath = Datapath.load(config.bpffsRoot(),
+                new Datapath.Settings(config.hairpinAddress(), config.maglevTableSize()));
         // Restore before anything attaches: the pinned maps already carry the last agent's state.
         Reconciler reconciler = new Reconciler(datapath.serviceMaps());
-        reconcileLoop = new ReconcileLoop(reconciler, health
+        healthCheckNodePorts = new HealthCheckNodePorts(config.healthzBindAddress() == null
+                ? "0.0.0.0" : config.healthzBindAddress().host(), health);
+        NeighborKeeper neighbors = new NeighborKeeper();
+        reconcileLoop = new ReconcileLoop(desired -> {
+            ApplyResult result = reconciler.apply(desired);
+            healthCheckNodePorts.sync(healthByPort(desired));
+            neighbors.keep(desired.remoteBackendAddresses());
+            return result;
+        }, health
                 .andThen(new SyncMetrics(metrics, InstantSource.system()))
                 .andThen(SyncObserver.afterEachPass(result -> {
                     logApplied(result);
@@ -70,8 +88,14 @@ public final class Agent implements AutoCloseable {
                         LOG.log(System.Logger.Level.INFO, "ended {0} conntrack entries of removed frontends", ended);
                     }
                 })));
-        attacher = new PodInterfaceAttacher(config.bpffsRoot(), new InterfaceGlobs(config.podInterfaces()),
-                datapath.fromPod(), datapath.toPod()).start();
+        InterfaceGlobs podInterfaces = new InterfaceGlobs(config.podInterfaces());
+        NodeInterfaces nodeInterfaces = new NodeInterfaces(new InterfaceGlobs(config.nodePortInterfaces()), podInterfaces,
+                config.nodePortAddresses(), datapath.nodeportInterfaces());
+        attacher = new InterfaceAttacher(config.bpffsRoot(), List.of(
+                InterfaceAttacher.Hook.tc(datapath.fromPod(), TcDirection.INGRESS, podInterfaces::matches),
+                InterfaceAttacher.Hook.tc(datapath.toPod(), TcDirection.EGRESS, podInterfaces::matches),
+                InterfaceAttacher.Hook.xdp(datapath.fromNode(), nodeInterfaces::selects)),
+                nodeInterfaces::update).start();
         // Either source hands on complete states only (whole file, synced informers), so nothing
         // live is ever deleted for lack of knowledge. Node address changes re-translate the last one.
         nodeAddresses = new NodeAddresses(config.nodePortAddresses(),
@@ -104,6 +128,13 @@ public final class Agent implements AutoCloseable {
         reconcileLoop.submit(ServiceTranslator.translate(cluster, local), changeSeenAt);
     }
 
+    private static Map<Integer, HealthCheckNodePorts.ServiceHealth> healthByPort(DesiredState desired) {
+        Map<Integer, HealthCheckNodePorts.ServiceHealth> out = new HashMap<>();
+        desired.healthChecks().forEach((port, check) ->
+                out.put(port, new HealthCheckNodePorts.ServiceHealth(check.service(), check.localEndpoints())));
+        return out;
+    }
+
     public static Agent start(AgentConfig config) {
         return new Agent(config);
     }
@@ -134,6 +165,7 @@ public final class Agent implements AutoCloseable {
         source.close();
         if (client != null) client.close();
         reconcileLoop.close();
+        healthCheckNodePorts.close();
         attacher.close();
         datapath.close();
         LOG.log(System.Logger.Level.INFO, "agent stopped; programs stay attached with the last state");

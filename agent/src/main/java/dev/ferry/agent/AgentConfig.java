@@ -4,6 +4,7 @@ import dev.ferry.agent.cli.Options;
 import dev.ferry.agent.http.BindAddress;
 import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.model.Ipv4;
+import dev.ferry.agent.translate.Maglev;
 
 import java.net.Inet4Address;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import java.util.Set;
  */
 public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Path kubeconfig,
                           String master, String nodeName, List<Cidr> nodePortAddresses, Inet4Address hairpinAddress,
-                          BindAddress metricsBindAddress, BindAddress healthzBindAddress) {
+                          BindAddress metricsBindAddress, BindAddress healthzBindAddress,
+                          List<String> nodePortInterfaces, int maglevTableSize) {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/ferry";
     public static final String DEFAULT_POD_INTERFACES = "veth*,lxc*,cali*,cni*";
     /** Link-local and never a pod's: the source a pod sees when it reaches itself through a service (as Cilium). */
@@ -29,7 +31,7 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
 
     static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "kubeconfig", "master",
             "hostname-override", "nodeport-addresses", "hairpin-address", "metrics-bind-address",
-            "healthz-bind-address");
+            "healthz-bind-address", "nodeport-interfaces", "maglev-table-size");
 
     public static AgentConfig from(Options options) {
         String services = options.get("services-file", null);
@@ -50,7 +52,20 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
                 cidrs("nodeport-addresses", options.list("nodeport-addresses", "")),
                 ipv4(options.get("hairpin-address", DEFAULT_HAIRPIN_ADDRESS)),
                 BindAddress.parse("metrics-bind-address", options.get("metrics-bind-address", DEFAULT_METRICS_BIND_ADDRESS)),
-                BindAddress.parse("healthz-bind-address", options.get("healthz-bind-address", DEFAULT_HEALTHZ_BIND_ADDRESS)));
+                BindAddress.parse("healthz-bind-address", options.get("healthz-bind-address", DEFAULT_HEALTHZ_BIND_ADDRESS)),
+                options.list("nodeport-interfaces", ""),
+                maglevTableSize(options.get("maglev-table-size", String.valueOf(Maglev.DEFAULT_SIZE))));
+    }
+
+    /** A prime, as Maglev needs (Cilium's --bpf-lb-maglev-table-size takes the same values). */
+    private static int maglevTableSize(String value) {
+        try {
+            int size = Integer.parseInt(value.trim());
+            Maglev.checkSize(size);
+            return size;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--maglev-table-size " + value + ": " + e.getMessage());
+        }
     }
 
     /** kube-proxy's --nodeport-addresses: IPv4 CIDRs; none means every local address. */

@@ -1,5 +1,6 @@
 package dev.ferry.agent.cli;
 
+import dev.ferry.agent.datapath.NeighborKeeper;
 import dev.ferry.bpf.BpfException;
 import dev.ferry.bpf.BpfLink;
 
@@ -61,8 +62,10 @@ public final class Uninstall {
         }
         Files.deleteIfExists(links);
         deleteIfEmpty(bpffsRoot);
+        // The next hops Ferry kept resolved for forwarding from XDP (marked as Ferry's; others stay).
+        int neighbors = NeighborKeeper.forgetAll();
         System.out.println("uninstalled: " + detached + " links detached, " + unpinned + " pins removed under "
-                + bpffsRoot);
+                + bpffsRoot + ", " + neighbors + " managed neighbours forgotten");
         return 0;
     }
 }

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -58,20 +60,31 @@ public final class NodeAddresses implements AutoCloseable {
     /** The sorted local IPv4 addresses inside {@code filter} (all, when it is empty). */
     static List<Inet4Address> read(List<Cidr> filter) {
         List<Inet4Address> out = new ArrayList<>();
+        byInterface(filter).values().forEach(out::addAll);
+        out.sort(Ipv4::compare);
+        return List.copyOf(out);
+    }
+
+    /** Interface name -> its IPv4 addresses inside {@code filter}, loopback left out; interfaces without any too. */
+    public static Map<String, List<Inet4Address>> byInterface(List<Cidr> filter) {
+        Map<String, List<Inet4Address>> out = new TreeMap<>();
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 for (var address : Collections.list(nic.getInetAddresses())) {
                     if (address instanceof Inet4Address v4 && !v4.isLoopbackAddress()
                             && (filter.isEmpty() || filter.stream().anyMatch(c -> c.contains(v4)))) {
-                        out.add(v4);
+                        out.computeIfAbsent(nic.getName(), n -> new ArrayList<>()).add(v4);
                     }
                 }
             }
         } catch (SocketException e) {
             LOG.log(System.Logger.Level.WARNING, "listing node addresses: {0}", e.getMessage());
         }
-        out.sort(Ipv4::compare);
-        return List.copyOf(out);
+        return out;
+    }
+
+    public List<Cidr> filter() {
+        return filter;
     }
 
     @Override

@@ -131,7 +131,9 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Runs `ferry uninstall` for this agent's bpffs root; returns its output. */
     public String uninstall() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(Jars.ferryCommand());
+        // In the node's namespace: uninstall also forgets the neighbours the agent kept there.
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", nodeNs));
+        command.addAll(Jars.ferryCommand());
         command.addAll(List.of("uninstall", "--bpffs-root", bpffs.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -5,6 +5,7 @@ import dev.ferry.agent.translate.DesiredState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The one writer thread. Sources hand in complete desired states at any rate; the thread
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ReconcileLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReconcileLoop.class.getName());
 
-    private final Reconciler reconciler;
+    private final Function<DesiredState, ApplyResult> apply;
     private final SyncObserver observer;
     private final AtomicReference<Pending> pending = new AtomicReference<>();
     private final Thread thread;
@@ -27,8 +28,9 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    public ReconcileLoop(Reconciler reconciler, SyncObserver observer) {
-        this.reconciler = reconciler;
+    /** @param apply one pass: the reconciler's apply, and whatever else follows the desired state */
+    public ReconcileLoop(Function<DesiredState, ApplyResult> apply, SyncObserver observer) {
+        this.apply = apply;
         this.observer = observer;
         this.thread = Thread.ofPlatform().name("reconciler").daemon().start(this::run);
     }
@@ -59,7 +61,7 @@ public final class ReconcileLoop implements AutoCloseable {
             long start = System.nanoTime();
             ApplyResult result;
             try {
-                result = reconciler.apply(next.desired());
+                result = apply.apply(next.desired());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "reconcile failed; retried with the next change: " + e.getMessage(), e);
                 observer.failed(e, Duration.ofNanos(System.nanoTime() - start));

@@ -5,6 +5,8 @@ import dev.ferry.agent.model.Ipv4;
 
 import java.net.Inet4Address;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -29,6 +31,16 @@ public record DesiredState(SortedMap<Frontend, FrontendTarget> frontends, Sorted
 
     public DesiredState(SortedMap<Frontend, FrontendTarget> frontends) {
         this(frontends, new TreeSet<>(Ipv4::compare), new TreeSet<>(), new TreeMap<>());
+    }
+
+    /** Backends on other nodes that traffic from outside is forwarded to by XDP: their next hops must stay resolved. */
+    public Set<Inet4Address> remoteBackendAddresses() {
+        Set<Inet4Address> out = new HashSet<>();
+        frontends.forEach((frontend, target) -> {
+            if (frontend.scope() != Frontend.Scope.EXTERNAL) return;
+            target.backends().stream().filter(b -> !b.local()).forEach(b -> out.add(b.address()));
+        });
+        return out;
     }
 
     public static DesiredState empty() {

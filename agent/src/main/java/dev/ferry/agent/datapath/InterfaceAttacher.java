@@ -19,23 +19,38 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * Keeps from_pod on TC ingress and to_pod on TC egress of every interface matching
- * --pod-interfaces, in the agent's network namespace. Links are pinned under
+ * Keeps programs attached to the interfaces they belong on, in the agent's network namespace:
+ * from_pod on TC ingress and to_pod on TC egress of every pod interface (--pod-interfaces),
+ * from_node as XDP on every node interface (--nodeport-interfaces). Links are pinned under
  * {@code <bpffs-root>/links}, so the programs keep forwarding when the agent stops (fail open);
  * a restarted agent swaps the new programs into the pinned links atomically (no traffic gap).
  * New interfaces are picked up from netlink link events, with a periodic resync as a backstop.
  */
-public final class PodInterfaceAttacher implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(PodInterfaceAttacher.class.getName());
+public final class InterfaceAttacher implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(InterfaceAttacher.class.getName());
     private static final Duration RESYNC = Duration.ofMillis(500);
 
-    /** One program on one side of one interface; also its pin file name. */
-    record Attachment(int ifindex, String ifname, TcDirection direction) {
+    /** A program placed on every interface a predicate selects; {@code name} ends the link's pin name. */
+    public record Hook(String name, Predicate<String> selects, BpfProgram program, IntFunction<TcAttachment> attach) {
+        public static Hook tc(BpfProgram program, TcDirection direction, Predicate<String> selects) {
+            return new Hook(direction.name().toLowerCase(), selects, program, ifindex -> program.attachTc(ifindex, direction));
+        }
+
+        public static Hook xdp(BpfProgram program, Predicate<String> selects) {
+            return new Hook("xdp", selects, program, program::attachXdp);
+        }
+    }
+
+    /** One hook on one interface; also its pin file name. */
+    public record Attachment(int ifindex, String ifname, String hook) {
         String pinName() {
-            return ifindex + "-" + ifname + "-" + direction.name().toLowerCase();
+            return ifindex + "-" + ifname + "-" + hook;
         }
 
         static Attachment fromPinName(String name) {
@@ -43,8 +58,7 @@ public final class PodInterfaceAttacher implements AutoCloseable {
             if (parts.length < 3) return null;
             try {
                 String ifname = name.substring(parts[0].length() + 1, name.lastIndexOf('-'));
-                return new Attachment(Integer.parseInt(parts[0]), ifname,
-                        TcDirection.valueOf(parts[parts.length - 1].toUpperCase()));
+                return new Attachment(Integer.parseInt(parts[0]), ifname, parts[parts.length - 1]);
             } catch (IllegalArgumentException e) {
                 return null;
             }
@@ -52,23 +66,22 @@ public final class PodInterfaceAttacher implements AutoCloseable {
     }
 
     private final Path linksDir;
-    private final InterfaceGlobs globs;
-    private final BpfProgram fromPod;
-    private final BpfProgram toPod;
+    private final List<Hook> hooks;
+    private final Consumer<Set<Attachment>> afterSync;
     private final Map<Attachment, TcAttachment> attached = new HashMap<>();
     private final Set<Attachment> failed = new HashSet<>();
     private volatile boolean running = true;
     private Thread thread;
 
-    public PodInterfaceAttacher(Path bpffsRoot, InterfaceGlobs globs, BpfProgram fromPod, BpfProgram toPod) {
+    /** @param afterSync told what is attached after every pass (on the attacher's thread) */
+    public InterfaceAttacher(Path bpffsRoot, List<Hook> hooks, Consumer<Set<Attachment>> afterSync) {
         this.linksDir = bpffsRoot.resolve("links");
-        this.globs = globs;
-        this.fromPod = fromPod;
-        this.toPod = toPod;
+        this.hooks = List.copyOf(hooks);
+        this.afterSync = afterSync;
     }
 
     /** Attaches to what exists now, then follows link events on a thread of its own. */
-    public PodInterfaceAttacher start() {
+    public InterfaceAttacher start() {
         try {
             Files.createDirectories(linksDir);
         } catch (IOException e) {
@@ -95,9 +108,8 @@ public final class PodInterfaceAttacher implements AutoCloseable {
         List<NetLink> links = Netlink.links();
         Set<Attachment> wanted = new HashSet<>();
         for (NetLink link : links) {
-            if (!globs.matches(link.name())) continue;
-            for (TcDirection direction : TcDirection.values()) {
-                wanted.add(new Attachment(link.index(), link.name(), direction));
+            for (Hook hook : hooks) {
+                if (hook.selects().test(link.name())) wanted.add(new Attachment(link.index(), link.name(), hook.name()));
             }
         }
         for (Attachment a : wanted) {
@@ -112,10 +124,16 @@ public final class PodInterfaceAttacher implements AutoCloseable {
             it.remove();
         }
         removeStalePins(wanted);
+        try {
+            afterSync.accept(Set.copyOf(attached.keySet()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "after attaching: " + e.getMessage(), e);
+        }
     }
 
     private void attach(Attachment a) {
-        BpfProgram program = a.direction() == TcDirection.INGRESS ? fromPod : toPod;
+        Hook hook = hooks.stream().filter(h -> h.name().equals(a.hook())).findFirst().orElseThrow();
+        BpfProgram program = hook.program();
         Path pin = linksDir.resolve(a.pinName());
         try {
             TcAttachment attachment;
@@ -123,17 +141,17 @@ public final class PodInterfaceAttacher implements AutoCloseable {
                 BpfLink link = BpfLink.openPinned(pin);
                 link.update(program); // restart: the new program replaces the old one atomically
                 attachment = link;
-                LOG.log(System.Logger.Level.INFO, "{0} {1}: took over pinned link", a.ifname(), a.direction());
+                LOG.log(System.Logger.Level.INFO, "{0} {1}: took over pinned link", a.ifname(), a.hook());
             } else {
-                attachment = program.attachTc(a.ifindex(), a.direction());
+                attachment = hook.attach().apply(a.ifindex());
                 if (attachment instanceof BpfLink link) link.pin(pin);
-                LOG.log(System.Logger.Level.INFO, "{0} {1}: attached {2}", a.ifname(), a.direction(), program.name());
+                LOG.log(System.Logger.Level.INFO, "{0} {1}: attached {2}", a.ifname(), a.hook(), program.name());
             }
             attached.put(a, attachment);
         } catch (BpfException e) {
             // The interface may have vanished between the dump and the attach: retried if it comes back.
             failed.add(a);
-            LOG.log(System.Logger.Level.WARNING, "{0} {1}: attach failed: {2}", a.ifname(), a.direction(), e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "{0} {1}: attach failed: {2}", a.ifname(), a.hook(), e.getMessage());
         }
     }
 
