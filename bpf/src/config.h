@@ -18,4 +18,12 @@ const volatile __u64 ct_tcp_timeout_ns = 6 * 3600 * NSEC_PER_SEC;
 const volatile __u64 ct_udp_timeout_ns = 60 * NSEC_PER_SEC;
 const volatile __u64 ct_closing_timeout_ns = 10 * NSEC_PER_SEC;
 
+/* ---- host sockets ---- */
+
+/*
+ * (host) SO_NETNS_COOKIE of the agent's network namespace: the only one whose sockets the
+ * sock_host hooks translate. 0, which no namespace has (the kernel counts from 1), translates none.
+ */
+const volatile __u64 netns_cookie = 0;
+
 #endif /* FERRY_CONFIG_H */
