@@ -28,4 +28,12 @@ const volatile __u32 maglev_hash_seed = 0x46455259; /* "FERY" */
 const volatile __u16 snat_port_min = 61000;
 const volatile __u16 snat_port_max = 65535;
 
+/* ---- host sockets ---- */
+
+/*
+ * (host) SO_NETNS_COOKIE of the agent's network namespace: the only one whose sockets the
+ * sock_host hooks translate. 0, which no namespace has (the kernel counts from 1), translates none.
+ */
+const volatile __u64 netns_cookie = 0;
+
 #endif /* FERRY_CONFIG_H */

@@ -204,4 +204,25 @@ struct counter {
 	__u64 bytes;          /* (host) */
 };
 
+/* ---- host sockets (sock_host.bpf.c: cgroup sock_addr hooks) ---- */
+
+/*
+ * sock_revnat_v1: LRU (client socket, backend) -> the frontend the socket asked for. Written by
+ * connect4/sendmsg4 when they send a socket to a backend instead of a VIP; read by recvmsg4 (the
+ * source of a UDP reply) and getpeername4 (the peer of a connected socket), which show the VIP
+ * again. Socket cookies are never reused before a reboot, so a stale entry is only evicted.
+ */
+struct sock_revnat_key {
+	__u64 cookie;         /* (host) bpf_get_socket_cookie() of the client socket */
+	__u32 backend_addr;   /* (be) the address the socket was sent to instead */
+	__u16 backend_port;   /* (be) */
+	__u16 pad;
+};
+
+struct sock_revnat_value {
+	__u32 vip;            /* (be) the frontend address the socket asked for */
+	__u16 vip_port;       /* (be) */
+	__u16 pad;
+};
+
 #endif /* FERRY_ABI_H */

@@ -12,12 +12,18 @@
 #include "maps.h"
 #include "parse.h"
 
+/* The frontend serving vip:port/proto (all be but proto) in one scope; packets and sockets alike. */
+static __always_inline struct svc_value *lb_lookup_frontend(__u32 vip, __u16 port, __u8 proto, __u8 scope)
+{
+	struct svc_key k = { .vip = vip, .port = port, .proto = proto, .scope = scope };
+
+	return bpf_map_lookup_elem(&services_v2, &k);
+}
+
 /* scope: SVC_SCOPE_INTERNAL for pods and the node's sockets, SVC_SCOPE_EXTERNAL for XDP. */
 static __always_inline struct svc_value *lb_lookup_service(const struct pkt4 *p, __u8 scope)
 {
-	struct svc_key k = { .vip = p->daddr, .port = p->dport, .proto = p->proto, .scope = scope };
-
-	return bpf_map_lookup_elem(&services_v2, &k);
+	return lb_lookup_frontend(p->daddr, p->dport, p->proto, scope);
 }
 
 /* loadBalancerSourceRanges: without the flag every source is allowed. */
@@ -30,23 +36,27 @@ static __always_inline bool lb_source_allowed(const struct svc_value *svc, __u32
 	return bpf_map_lookup_elem(&src_ranges_v1, &k) != NULL;
 }
 
-
 /*
  * A new flow that matched no frontend, to a service address: an allocated ClusterIP on a port
  * it does not serve is rejected, an unallocated address inside a ServiceCIDR dropped
  * (kube-proxy nftables' cluster-ips-check). Anything else is no business of ours: pass.
  */
-static __always_inline int lb_no_frontend(const struct pkt4 *p)
+static __always_inline int lb_unserved_address(__u32 daddr)
 {
-	struct svc_cidr_key k = { .prefixlen = 32, .addr = p->daddr };
+	struct svc_cidr_key k = { .prefixlen = 32, .addr = daddr };
 
-	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN)
-		return REASON_PASS; /* only new flows are judged, as kube-proxy judges "ct state new" */
-	if (bpf_map_lookup_elem(&vips_v1, &p->daddr))
+	if (bpf_map_lookup_elem(&vips_v1, &daddr))
 		return REASON_REJECT_NO_PORT;
 	if (bpf_map_lookup_elem(&svc_cidrs_v1, &k))
 		return -REASON_DROP_UNALLOCATED_VIP;
 	return REASON_PASS;
+}
+
+static __always_inline int lb_no_frontend(const struct pkt4 *p)
+{
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN)
+		return REASON_PASS; /* only new flows are judged, as kube-proxy judges "ct state new" */
+	return lb_unserved_address(p->daddr);
 }
 
 /* The backend in one slot, or NULL when slot or backend is missing (agent mid-update). */

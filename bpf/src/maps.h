@@ -123,4 +123,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } counters_v1 SEC(".maps");
 
+/* ---- host sockets ---- */
+
+/* sock_revnat_v1: (socket cookie, backend) -> VIP it asked for, for recvmsg4/getpeername4; datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct sock_revnat_key);
+	__type(value, struct sock_revnat_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sock_revnat_v1 SEC(".maps");
+
 #endif /* FERRY_MAPS_H */

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Self-test object for ffm-bindings: one of every map kind Ferry uses, a struct and an enum for
- * the BTF reader, a load-time global, and two programs whose effect a test can observe.
+ * the BTF reader, load-time globals, and three programs (XDP, TC, cgroup connect4) whose effect a test can observe.
  * Not part of the datapath; nothing in the agent loads it.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 /* BTF reader check: 4 + 2 + 2 (pad) + 8 = 16 bytes. */
 struct selftest_pair {
@@ -26,6 +27,7 @@ enum selftest_color {
 const volatile __u32 stamp = 0;                        /* (host) written to packet bytes 0..3 */
 const volatile __u64 big_stamp = 0;                    /* (host) only read back through BTF */
 const volatile enum selftest_color color = SELFTEST_GREEN;
+const volatile __u32 refused_port = 0;                 /* (host) selftest_connect4 refuses connect() to it */
 
 /* Pinned by name so two opens of the same pin root share it. */
 struct {
@@ -84,6 +86,15 @@ int selftest_tc(struct __sk_buff *skb)
 	if (runs)
 		*runs += 1;
 	return color == SELFTEST_BLUE ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* Fails connect() to port refused_port with EPERM, in the cgroup it is attached to. */
+SEC("cgroup/connect4")
+int selftest_connect4(struct bpf_sock_addr *ctx)
+{
+	__u16 port = (__u16)ctx->user_port; /* (be) in the low 16 bits */
+
+	return port == bpf_htons(refused_port) ? 0 : 1;
 }
 
 char LICENSE[] SEC("license") = "GPL";

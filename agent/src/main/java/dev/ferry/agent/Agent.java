@@ -3,6 +3,7 @@ package dev.ferry.agent;
 import dev.ferry.agent.datapath.Datapath;
 import dev.ferry.agent.datapath.InterfaceGlobs;
 import dev.ferry.agent.datapath.NodeAddresses;
+import dev.ferry.agent.datapath.HostSocketHooks;
 import dev.ferry.agent.datapath.InterfaceAttacher;
 import dev.ferry.agent.datapath.NeighborKeeper;
 import dev.ferry.agent.datapath.NodeInterfaces;
@@ -51,6 +52,7 @@ public final class Agent implements AutoCloseable {
     private final Datapath datapath;
     private final InterfaceAttacher attacher;
     private final HealthCheckNodePorts healthCheckNodePorts;
+    private final HostSocketHooks hostSockets;
     private final ReconcileLoop reconcileLoop;
     private final ClusterSource source;
     private final KubernetesClient client;
@@ -96,6 +98,8 @@ public final class Agent implements AutoCloseable {
                 InterfaceAttacher.Hook.tc(datapath.toPod(), TcDirection.EGRESS, podInterfaces::matches),
                 InterfaceAttacher.Hook.xdp(datapath.fromNode(), nodeInterfaces::selects)),
                 nodeInterfaces::update).start();
+        // Last: it adopts the maps the other objects pinned. Host-network clients then reach services too.
+        hostSockets = HostSocketHooks.load(datapath).attach(config.cgroupRoot());
         // Either source hands on complete states only (whole file, synced informers), so nothing
         // live is ever deleted for lack of knowledge. Node address changes re-translate the last one.
         nodeAddresses = new NodeAddresses(config.nodePortAddresses(),
@@ -167,6 +171,7 @@ public final class Agent implements AutoCloseable {
         reconcileLoop.close();
         healthCheckNodePorts.close();
         attacher.close();
+        hostSockets.close(); // the hooks stay attached
         datapath.close();
         LOG.log(System.Logger.Level.INFO, "agent stopped; programs stay attached with the last state");
     }

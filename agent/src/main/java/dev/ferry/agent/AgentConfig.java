@@ -2,6 +2,7 @@ package dev.ferry.agent;
 
 import dev.ferry.agent.cli.Options;
 import dev.ferry.agent.http.BindAddress;
+import dev.ferry.agent.datapath.Cgroup2;
 import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.translate.Maglev;
@@ -20,7 +21,7 @@ import java.util.Set;
 public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Path kubeconfig,
                           String master, String nodeName, List<Cidr> nodePortAddresses, Inet4Address hairpinAddress,
                           BindAddress metricsBindAddress, BindAddress healthzBindAddress,
-                          List<String> nodePortInterfaces, int maglevTableSize) {
+                          List<String> nodePortInterfaces, int maglevTableSize, Path cgroupRoot) {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/ferry";
     public static final String DEFAULT_POD_INTERFACES = "veth*,lxc*,cali*,cni*";
     /** Link-local and never a pod's: the source a pod sees when it reaches itself through a service (as Cilium). */
@@ -31,7 +32,8 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
 
     static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "kubeconfig", "master",
             "hostname-override", "nodeport-addresses", "hairpin-address", "metrics-bind-address",
-            "healthz-bind-address", "nodeport-interfaces", "maglev-table-size");
+            "healthz-bind-address", "nodeport-interfaces", "maglev-table-size",
+            "cgroup-root");
 
     public static AgentConfig from(Options options) {
         String services = options.get("services-file", null);
@@ -54,7 +56,16 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
                 BindAddress.parse("metrics-bind-address", options.get("metrics-bind-address", DEFAULT_METRICS_BIND_ADDRESS)),
                 BindAddress.parse("healthz-bind-address", options.get("healthz-bind-address", DEFAULT_HEALTHZ_BIND_ADDRESS)),
                 options.list("nodeport-interfaces", ""),
-                maglevTableSize(options.get("maglev-table-size", String.valueOf(Maglev.DEFAULT_SIZE))));
+                maglevTableSize(options.get("maglev-table-size", String.valueOf(Maglev.DEFAULT_SIZE))),
+                cgroupRoot(options.get("cgroup-root", null)));
+    }
+
+    /** Cilium's --cgroup-root: the cgroup2 hierarchy whose root the host socket hooks attach to; default: the machine's. */
+    private static Path cgroupRoot(String value) {
+        Path root = value != null ? Path.of(value) : Cgroup2.findMount().orElseThrow(() -> new IllegalArgumentException(
+                "no cgroup2 filesystem is mounted; mount one (mount -t cgroup2 none DIR) and pass --cgroup-root DIR"));
+        if (!Cgroup2.isCgroup2(root)) throw new IllegalArgumentException("--cgroup-root " + root + " is not a cgroup2 mount");
+        return root;
     }
 
     /** A prime, as Maglev needs (Cilium's --bpf-lb-maglev-table-size takes the same values). */

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import me.bechberger.ebpf.bpf.raw.Lib;
 
 /**
- * A BPF link (XDP or tcx attachment) held by fd. Closing the last fd of an unpinned link detaches
+ * A BPF link (XDP, tcx or cgroup attachment) held by fd. Closing the last fd of an unpinned link detaches
  * the program; a pinned link keeps the program attached after the agent exits (fail open), and a
  * restarted agent re-opens it with {@link #openPinned(Path)} and swaps the program with
  * {@link #update(BpfProgram)} without a gap.
@@ -25,10 +25,13 @@ public final class BpfLink implements TcAttachment {
         this.fd = fd;
     }
 
-    /** bpf_link_create with no options: XDP (attach type 37) and tcx (46/47) need none. */
-    static BpfLink create(int programFd, int ifindex, int attachType) {
+    /**
+     * bpf_link_create with no options: XDP (attach type 37) and tcx (46/47) on an ifindex, cgroup
+     * hooks on a cgroup directory fd, need none.
+     */
+    static BpfLink create(int programFd, int target, int attachType) {
         return new BpfLink(BpfException.check("bpf_link_create", Lib.bpf_link_create(
-                programFd, ifindex, attachType, MemorySegment.NULL)));
+                programFd, target, attachType, MemorySegment.NULL)));
     }
 
     public static BpfLink openPinned(Path pin) {

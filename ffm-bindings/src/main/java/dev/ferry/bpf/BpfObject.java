@@ -2,6 +2,8 @@ package dev.ferry.bpf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.ferry.sys.Libc;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -10,8 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import me.bechberger.ebpf.bpf.raw.Lib;
@@ -123,6 +127,35 @@ public final class BpfObject implements AutoCloseable {
     public synchronized void setValueSize(String map, int valueSize) {
         requireState(false, "setValueSize");
         BpfException.check("bpf_map__set_value_size", Lib.bpf_map__set_value_size(rawMap(map), valueSize));
+    }
+
+    /**
+     * Before load: every map of this object already pinned at its pin path is taken as it is,
+     * its definition (max entries, value size, flags) included, instead of being checked against
+     * this object's declaration; libbpf would refuse a pinned map declared differently. Two
+     * objects declaring the same maps by name so share them, whatever size the first loader gave
+     * them. Returns the names of the maps adopted.
+     */
+    public synchronized List<String> adoptPinnedMaps() {
+        requireState(false, "adoptPinnedMaps");
+        List<String> adopted = new ArrayList<>();
+        try (Arena scratch = Arena.ofConfined()) {
+            for (MemorySegment m = Lib.bpf_object__next_map(object, MemorySegment.NULL);
+                    !m.equals(MemorySegment.NULL); m = Lib.bpf_object__next_map(object, m)) {
+                String pin = cString(Lib.bpf_map__pin_path(m));
+                if (Lib.bpf_map__is_internal(m) || pin.isEmpty() || !Files.exists(Path.of(pin))) {
+                    continue;
+                }
+                int fd = BpfException.check("bpf_obj_get", Lib.bpf_obj_get(scratch.allocateFrom(pin)));
+                try {
+                    BpfException.check("bpf_map__reuse_fd", Lib.bpf_map__reuse_fd(m, fd)); // dups the fd
+                } finally {
+                    Libc.close(fd);
+                }
+                adopted.add(cString(Lib.bpf_map__name(m)));
+            }
+        }
+        return adopted;
     }
 
     /** Creates (or reuses pinned) maps and loads every program through the verifier. */

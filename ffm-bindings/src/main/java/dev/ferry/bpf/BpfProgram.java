@@ -3,8 +3,11 @@ package dev.ferry.bpf;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.ferry.sys.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import me.bechberger.ebpf.bpf.raw.Lib;
 import me.bechberger.ebpf.bpf.raw.bpf_test_run_opts;
 
@@ -81,6 +84,26 @@ public final class BpfProgram {
     /** Attaches as XDP in the driver's default mode through a link (closing it detaches). */
     public BpfLink attachXdp(int ifindex) {
         return BpfLink.create(fd, ifindex, BPF_XDP);
+    }
+
+    /**
+     * Attaches to a cgroup v2 directory through a link (bpf_link_create with the cgroup's fd).
+     * The program runs for every socket of every process in that cgroup and its descendants,
+     * after the programs of its ancestors; links allow several programs per hook (multi mode).
+     * Fails with the errno of open (ENOENT, ENOTDIR) or of bpf_link_create (EBADF: not a
+     * cgroup v2 directory; EINVAL: the program's expected attach type is another one).
+     */
+    public BpfLink attachCgroup(Path cgroupDir, CgroupAttachType type) {
+        Libc.Result dir = Libc.openDirectory(cgroupDir.toString());
+        if (dir.value() < 0) {
+            throw new BpfException("open", dir.errno(), "cgroup " + cgroupDir);
+        }
+        try {
+            // The link holds its own reference on the cgroup; the directory fd is only the handle.
+            return BpfLink.create(fd, (int) dir.value(), type.value());
+        } finally {
+            Libc.close((int) dir.value());
+        }
     }
 
     public TcAttachment attachTc(int ifindex, TcDirection direction) {

@@ -7,10 +7,12 @@ import me.bechberger.ebpf.bpf.raw.Lib;
 import me.bechberger.ebpf.bpf.raw.bpf_link_info;
 
 /**
- * What the kernel says about a link: BPF_LINK_TYPE_*, ids, and for XDP/tcx links the interface
- * (0 for other link types).
+ * What the kernel says about a link: BPF_LINK_TYPE_*, ids, for XDP/tcx links the interface, for
+ * cgroup links the cgroup id (the inode number of its cgroup2 directory) and the attach type
+ * (0 where a field does not apply).
  */
-public record LinkInfo(int id, int type, int programId, int ifindex) {
+public record LinkInfo(int id, int type, int programId, int ifindex, long cgroupId, int attachType) {
+    public static final int TYPE_CGROUP = 3;
     public static final int TYPE_XDP = 6;
     public static final int TYPE_TCX = 11;
 
@@ -26,7 +28,13 @@ public record LinkInfo(int id, int type, int programId, int ifindex) {
                 case TYPE_TCX -> bpf_link_info.tcx.ifindex(bpf_link_info.tcx(info));
                 default -> 0;
             };
-            return new LinkInfo(bpf_link_info.id(info), type, bpf_link_info.prog_id(info), ifindex);
+            long cgroupId = 0;
+            int attachType = 0;
+            if (type == TYPE_CGROUP) {
+                cgroupId = bpf_link_info.cgroup.cgroup_id(bpf_link_info.cgroup(info));
+                attachType = bpf_link_info.cgroup.attach_type(bpf_link_info.cgroup(info));
+            }
+            return new LinkInfo(bpf_link_info.id(info), type, bpf_link_info.prog_id(info), ifindex, cgroupId, attachType);
         }
     }
 }

@@ -24,6 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class Libc {
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_DIRECTORY = 0x10000;
     static final int CLONE_NEWNET = 0x40000000;
     static final int AF_NETLINK = 16;
     static final int SOCK_RAW = 3;
@@ -35,6 +36,13 @@ public final class Libc {
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int ENOBUFS = 105;
+    static final int AF_INET = 2;
+    static final int SOCK_STREAM = 1;
+    static final int SOCK_DGRAM = 2;
+    static final int SOL_SOCKET = 1;
+    static final int SO_RCVTIMEO = 20;
+    static final int SO_SNDTIMEO = 21;
+    static final int SO_NETNS_COOKIE = 71;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -48,6 +56,16 @@ public final class Libc {
     private static final MethodHandle BIND = capturing("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SEND = capturing("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle RECV = capturing("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SENDTO =
+            capturing("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVFROM =
+            capturing("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle CONNECT = capturing("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETPEERNAME = capturing("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle GETSOCKOPT =
+            capturing("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SETSOCKOPT =
+            capturing("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle POLL = capturing("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETEUID = LINKER.downcallHandle(
             LINKER.defaultLookup().findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
@@ -78,6 +96,15 @@ public final class Libc {
         }
     }
 
+    /** Opens a directory read-only (close-on-exec), e.g. a cgroup to attach programs to; its fd or the errno. */
+    public static Result openDirectory(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cPath = arena.allocateFrom(path);
+            int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+            return capture(state -> (int) OPEN.invokeExact(state, cPath, flags));
+        }
+    }
+
     public static Result close(int fd) {
         return capture(state -> (int) CLOSE.invokeExact(state, fd));
     }
@@ -92,6 +119,43 @@ public final class Libc {
 
     static Result bind(int fd, MemorySegment address) {
         return capture(state -> (int) BIND.invokeExact(state, fd, address, (int) address.byteSize()));
+    }
+
+    static Result sendto(int fd, MemorySegment message, MemorySegment address) {
+        return capture(state -> (long) SENDTO.invokeExact(state, fd, message, message.byteSize(), 0,
+                address, (int) address.byteSize()));
+    }
+
+    /** recvfrom(2) into {@code buffer}; the sender lands in {@code address}, whose size is the space offered. */
+    static Result recvfrom(int fd, MemorySegment buffer, MemorySegment address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) address.byteSize());
+            return capture(state -> (long) RECVFROM.invokeExact(state, fd, buffer, buffer.byteSize(), 0, address, length));
+        }
+    }
+
+    static Result connect(int fd, MemorySegment address) {
+        return capture(state -> (int) CONNECT.invokeExact(state, fd, address, (int) address.byteSize()));
+    }
+
+    /** getpeername(2) into {@code address}, whose size is the buffer offered. */
+    static Result getpeername(int fd, MemorySegment address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) address.byteSize());
+            return capture(state -> (int) GETPEERNAME.invokeExact(state, fd, address, length));
+        }
+    }
+
+    /** getsockopt(2) into {@code value}, whose size is the buffer offered. */
+    static Result getsockopt(int fd, int level, int option, MemorySegment value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) value.byteSize());
+            return capture(state -> (int) GETSOCKOPT.invokeExact(state, fd, level, option, value, length));
+        }
+    }
+
+    static Result setsockopt(int fd, int level, int option, MemorySegment value) {
+        return capture(state -> (int) SETSOCKOPT.invokeExact(state, fd, level, option, value, (int) value.byteSize()));
     }
 
     static Result send(int fd, MemorySegment message, int flags) {

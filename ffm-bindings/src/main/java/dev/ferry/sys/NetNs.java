@@ -1,5 +1,7 @@
 package dev.ferry.sys;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +76,26 @@ public final class NetNs {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         return thread;
+    }
+
+    /**
+     * SO_NETNS_COOKIE of the calling thread's network namespace (kernel 5.14+): a 64-bit id that
+     * eBPF programs read with bpf_get_netns_cookie, never 0 and never reused before a reboot.
+     */
+    public static long currentCookie() {
+        int fd = (int) Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0).orThrow("socket", "AF_INET");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cookie = arena.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
+            Libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE, cookie).orThrow("getsockopt", "SO_NETNS_COOKIE");
+            return cookie.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /** The cookie of a named namespace, read on a thread inside it. */
+    public static long cookie(String name) throws Exception {
+        return call(name, NetNs::currentCookie);
     }
 
     private static String pathOf(String name) {

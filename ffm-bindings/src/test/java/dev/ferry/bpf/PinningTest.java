@@ -2,6 +2,7 @@ package dev.ferry.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -37,6 +38,27 @@ class PinningTest {
                 assertEquals("st_hash", pinned.name());
                 assertEquals(16, pinned.valueSize());
                 assertArrayEquals(value, pinned.lookup(Selftest.u32(3)).orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void aPinnedMapResizedByItsFirstLoaderIsAdoptedAsItIs() {
+        try (PinRoot pins = new PinRoot()) {
+            try (BpfObject first = Selftest.open(pins.path)) {
+                first.setMaxEntries("st_hash", 128);
+                first.load();
+                first.map("st_hash").update(Selftest.u32(5), new byte[16], UpdateFlag.ANY);
+            }
+            // As declared (64 entries) the object does not fit the pinned map: libbpf refuses it.
+            try (BpfObject declared = Selftest.open(pins.path)) {
+                assertEquals("bpf_object__load", assertThrows(BpfException.class, declared::load).function());
+            }
+            try (BpfObject adopting = Selftest.open(pins.path)) {
+                assertEquals(java.util.List.of("st_hash"), adopting.adoptPinnedMaps());
+                adopting.load();
+                assertEquals(128, adopting.map("st_hash").maxEntries());
+                assertTrue(adopting.map("st_hash").lookup(Selftest.u32(5)).isPresent(), "the same map, contents and all");
             }
         }
     }

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,15 @@ class NetNsTest {
         assertEquals(2, e.errno());
         assertTrue(e.getMessage().contains("No such file"), e.getMessage());
         assertThrows(SyscallException.class, () -> NetNs.start(ns + "-missing", () -> { }));
+    }
+
+    @Test
+    void cookiesNameOneNamespaceEach() throws Exception {
+        long here = NetNs.currentCookie();
+        long there = NetNs.cookie(ns);
+        assertTrue(here != 0 && there != 0, "the kernel counts cookies from 1");
+        assertNotEquals(here, there);
+        assertEquals(there, NetNs.cookie(ns), "stable for the namespace's lifetime");
     }
 
     @Test

@@ -168,10 +168,11 @@ public final class InterfaceAttacher implements AutoCloseable {
         }
     }
 
-    /** Pins of interfaces deleted while no agent ran hold dead links: remove them. */
+    /** Pins of interfaces deleted while no agent ran hold dead links: remove them (the cgroup hooks' are not ours). */
     private void removeStalePins(Set<Attachment> wanted) {
         try (Stream<Path> pins = Files.list(linksDir)) {
             for (Path pin : pins.toList()) {
+                if (HostSocketHooks.ownsPin(pin.getFileName().toString())) continue;
                 Attachment a = Attachment.fromPinName(pin.getFileName().toString());
                 if (a == null || !wanted.contains(a)) Files.deleteIfExists(pin);
             }

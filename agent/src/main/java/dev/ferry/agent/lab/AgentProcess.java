@@ -18,17 +18,22 @@ import java.util.stream.Stream;
  */
 public final class AgentProcess implements AutoCloseable {
     private final String nodeNs;
+    /** The agent's --hostname-override: the lab's node name, as EndpointSlices name it. */
+    private final String nodeName;
     private final Path workDir;
     private final Path bpffs;
     private final Path servicesFile;
     private final Path log;
     /** How the agent learns its services: --services-file, or --kubeconfig with a node name. */
     private final List<String> sourceArgs = new ArrayList<>();
+
     private Process process;
     private boolean mounted;
+    private Cgroup2Mount cgroup;
 
     private AgentProcess(Lab lab, String node) throws IOException {
         this.nodeNs = lab.nodeNs(node);
+        this.nodeName = node;
         this.workDir = Files.createTempDirectory("ferry-" + lab.prefix() + "-" + node + "-");
         this.bpffs = workDir.resolve("bpffs");
         this.servicesFile = workDir.resolve("services.yaml");
@@ -37,6 +42,8 @@ public final class AgentProcess implements AutoCloseable {
         Commands.run(List.of("mount", "-t", "bpf", "bpf", bpffs.toString()));
         mounted = true;
         lab.closeWithLab(this); // an interrupted demo or test still unmounts
+        // `ip netns exec` hides /sys/fs/cgroup too: the host socket hooks get the same hierarchy here.
+        cgroup = Cgroup2Mount.mount(workDir.resolve("cgroup2"));
     }
 
     /** Standalone mode. Writes the services file first, so the agent's very first state is complete. */
@@ -53,13 +60,13 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    /** Against an API server, as an operator runs it: --kubeconfig FILE --hostname-override NODE. */
+    /** Against an API server, as an operator runs it: --kubeconfig FILE (and --hostname-override NODE). */
     public static AgentProcess startWithApiServer(Lab lab, String node, String kubeconfigYaml) throws IOException {
         AgentProcess agent = new AgentProcess(lab, node);
         try {
             Path kubeconfig = agent.workDir.resolve("kubeconfig");
             Files.writeString(kubeconfig, kubeconfigYaml);
-            agent.sourceArgs.addAll(List.of("--kubeconfig", kubeconfig.toString(), "--hostname-override", node));
+            agent.sourceArgs.addAll(List.of("--kubeconfig", kubeconfig.toString()));
             agent.startProcess();
             return agent;
         } catch (IOException | RuntimeException e) {
@@ -74,7 +81,8 @@ public final class AgentProcess implements AutoCloseable {
         command.addAll(Jars.ferryCommand());
         command.add("agent");
         command.addAll(sourceArgs);
-        command.addAll(List.of("--bpffs-root", bpffs.toString()));
+        command.addAll(List.of("--hostname-override", nodeName, "--bpffs-root", bpffs.toString(),
+                "--cgroup-root", cgroup.path().toString()));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
@@ -152,6 +160,14 @@ public final class AgentProcess implements AutoCloseable {
         if (mounted) {
             Commands.runIgnoringFailure(List.of("umount", bpffs.toString()));
             mounted = false;
+        }
+        if (cgroup != null) {
+            try {
+                cgroup.close();
+            } catch (IOException e) {
+                System.err.println("lab: unmounting " + cgroup.path() + ": " + e.getMessage());
+            }
+            cgroup = null;
         }
         try (Stream<Path> all = Files.walk(workDir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

@@ -1,5 +1,8 @@
 package dev.ferry.agent.lab;
 
+import dev.ferry.sys.InetSocket;
+import dev.ferry.sys.SyscallException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,6 +24,7 @@ import java.time.Duration;
  */
 public final class Client implements AutoCloseable {
     private static final byte[] REQUEST = "hello\n".getBytes(StandardCharsets.UTF_8);
+    private static final int EAGAIN = 11, ENETUNREACH = 101, EHOSTUNREACH = 113, EINPROGRESS = 115;
 
     private final NamespaceSockets sockets;
 
@@ -47,7 +51,14 @@ public final class Client implements AutoCloseable {
      * silence ends in {@link SocketTimeoutException}.
      */
     public Reply udpRequest(String ip, int port, Duration timeout) throws IOException {
+        return udpRequestFrom(0, ip, port, timeout);
+    }
+
+    /** As {@link #udpRequest}, from a chosen local port (0: any), e.g. to send one flow to several nodes. */
+    public Reply udpRequestFrom(int localPort, String ip, int port, Duration timeout) throws IOException {
         try (DatagramChannel channel = sockets.udp()) {
+            channel.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            channel.bind(new InetSocketAddress(localPort));
             channel.connect(new InetSocketAddress(ip, port));
             channel.write(ByteBuffer.wrap(REQUEST));
             channel.socket().setSoTimeout(timeoutMillis(timeout));
@@ -56,6 +67,51 @@ public final class Client implements AutoCloseable {
             String line = new String(answer.getData(), 0, answer.getLength(), StandardCharsets.UTF_8).strip();
             return new Reply(line, (InetSocketAddress) channel.getRemoteAddress(), (InetSocketAddress) channel.getLocalAddress());
         }
+    }
+
+    /**
+     * Sends one datagram with sendto() on an unconnected UDP socket and waits for the answer with
+     * recvfrom(): {@code remote} is the answer's source as recvfrom reports it. Through libc, as
+     * an unconnected DatagramChannel would hide a refused sendto().
+     */
+    public Reply udpSendTo(String ip, int port, Duration timeout) throws IOException {
+        try (InetSocket socket = sockets.nativeUdp(timeout)) {
+            socket.sendTo(new InetSocketAddress(ip, port), REQUEST);
+            InetSocket.Datagram answer = socket.receiveFrom(2048);
+            return new Reply(new String(answer.data(), StandardCharsets.UTF_8).strip(), answer.source(), null);
+        } catch (SyscallException e) {
+            throw ioException(e);
+        }
+    }
+
+    /**
+     * As {@link #tcpRequest}, through libc, so that {@code remote} is the peer as getpeername(2)
+     * reports it; a SocketChannel only repeats the address it was asked to dial. {@code local} is null.
+     */
+    public Reply tcpRequestAskingPeer(String ip, int port, Duration timeout) throws IOException {
+        try (InetSocket socket = sockets.nativeTcp(timeout)) {
+            socket.connect(new InetSocketAddress(ip, port));
+            InetSocketAddress peer = socket.peerName();
+            socket.send(REQUEST);
+            StringBuilder line = new StringBuilder();
+            while (line.indexOf("\n") < 0) {
+                byte[] chunk = socket.receive(2048);
+                if (chunk.length == 0) throw new IOException("connection to " + ip + ":" + port + " closed without an answer");
+                line.append(new String(chunk, StandardCharsets.UTF_8));
+            }
+            return new Reply(line.toString().strip(), peer, null);
+        } catch (SyscallException e) {
+            throw ioException(e);
+        }
+    }
+
+    /** A libc failure as java.net would report it, so that {@link #outcomeOf} reads both alike. */
+    private static IOException ioException(SyscallException e) {
+        return switch (e.errno()) {
+            case EAGAIN, EINPROGRESS -> new SocketTimeoutException(e.getMessage()); // SO_RCVTIMEO / SO_SNDTIMEO ran out
+            case EHOSTUNREACH, ENETUNREACH -> new NoRouteToHostException(e.getMessage());
+            default -> new IOException(e.getMessage(), e); // "...: Connection refused (errno 111)"
+        };
     }
 
     /** How a TCP request ends: OK, REFUSED (RST), TIMEOUT or UNREACHABLE. */

@@ -20,6 +20,18 @@ final class Jars {
         return command;
     }
 
+    /** A classpath resource (a bpf object) copied to a temporary file, for tools that want a path. */
+    static Path extractResource(String name, String prefix) {
+        try (var in = Jars.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException(name + " is not on the classpath; was bpf/ built?");
+            Path file = Files.createTempFile("ferry-" + prefix + "-", "-" + Path.of(name).getFileName());
+            Files.write(file, in.readAllBytes());
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("extracting " + name, e);
+        }
+    }
+
     /** -Dferry.jar (set by the integration tests), else the jar this class was loaded from. */
     static Path ferryJar() {
         String configured = System.getProperty("ferry.jar");

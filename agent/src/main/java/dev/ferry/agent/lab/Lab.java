@@ -39,6 +39,8 @@ public final class Lab implements AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private final Thread shutdownHook;
     private int vethCounter;
+    /** The switch ports' XDP_PASS object, extracted for `ip link set ... xdp obj`. */
+    private java.nio.file.Path portXdp;
 
     private Lab(String prefix, boolean podTxChecksumOffload) {
         this.prefix = prefix;
@@ -194,6 +196,8 @@ public final class Lab implements AutoCloseable {
     }
 
     private void createFabric() {
+        portXdp = Jars.extractResource("/bpf/lab_xdp_pass.bpf.o", prefix);
+        cleanup.onClose(() -> java.nio.file.Files.deleteIfExists(portXdp));
         cleanup.register(fabricNs(), Plumbing.undoNamespace(fabricNs()));
         Plumbing.createFabric(fabricNs()).forEach(Commands::run);
     }
@@ -205,7 +209,7 @@ public final class Lab implements AutoCloseable {
         nodes.put(name, node);
         Plumbing.createNode(node).forEach(Commands::run);
         if (ip != null) {
-            Plumbing.plugIntoFabric(node.netns(), fabricNs(), fabricPort(), ip).forEach(Commands::run);
+            Plumbing.plugIntoFabric(node.netns(), fabricNs(), fabricPort(), ip, portXdp.toString()).forEach(Commands::run);
         }
     }
 
@@ -226,7 +230,7 @@ public final class Lab implements AutoCloseable {
         cleanup.register(external.netns(), Plumbing.undoNamespace(external.netns()));
         externals.put(name, external);
         Plumbing.createExternal(external).forEach(Commands::run);
-        Plumbing.plugIntoFabric(external.netns(), fabricNs(), fabricPort(), ip).forEach(Commands::run);
+        Plumbing.plugIntoFabric(external.netns(), fabricNs(), fabricPort(), ip, portXdp.toString()).forEach(Commands::run);
     }
 
     /** The switch side of a fabric link; lives in the fabric namespace only. */

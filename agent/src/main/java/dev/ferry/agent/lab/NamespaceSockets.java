@@ -1,5 +1,6 @@
 package dev.ferry.agent.lab;
 
+import dev.ferry.sys.InetSocket;
 import dev.ferry.sys.NetNs;
 
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +40,16 @@ final class NamespaceSockets implements AutoCloseable {
 
     DatagramChannel udp() throws IOException {
         return inside(() -> DatagramChannel.open(StandardProtocolFamily.INET));
+    }
+
+    /** A libc TCP socket, for what java.net does not report (getpeername). */
+    InetSocket nativeTcp(Duration timeout) throws IOException {
+        return inside(() -> InetSocket.tcp(timeout));
+    }
+
+    /** A libc UDP socket, for what java.net does not report (sendto's errors). */
+    InetSocket nativeUdp(Duration timeout) throws IOException {
+        return inside(() -> InetSocket.udp(timeout));
     }
 
     ServerSocketChannel tcpServer() throws IOException {

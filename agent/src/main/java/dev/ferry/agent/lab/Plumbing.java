@@ -29,11 +29,19 @@ final class Plumbing {
                 ip(fabricNetns, "link", "set", FABRIC_BRIDGE, "up"));
     }
 
-    /** Plugs a namespace into the fabric as eth0 with address ip; port is the switch side. */
-    static List<List<String>> plugIntoFabric(String netns, String fabricNetns, String port, String ip) {
+    /**
+     * Plugs a namespace into the fabric as eth0 with address ip; port is the switch side. Set up
+     * for Ferry's XDP on node eth0s: eth0 sends full checksums, as a real NIC delivers them
+     * (a veth would send partial ones, which XDP can not complete), and the switch port runs
+     * an XDP_PASS program ({@code portXdp}, bpf/src/lab_xdp_pass.bpf.c), without which a veth
+     * leaves its peer's XDP_TX frames waiting.
+     */
+    static List<List<String>> plugIntoFabric(String netns, String fabricNetns, String port, String ip, String portXdp) {
         return List.of(
                 ip(fabricNetns, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", netns),
                 ip(fabricNetns, "link", "set", port, "master", FABRIC_BRIDGE, "up"),
+                ip(fabricNetns, "link", "set", "dev", port, "xdp", "obj", portXdp, "sec", "xdp"),
+                inNs(netns, "ethtool", "-K", "eth0", "tx", "off"),
                 ip(netns, "addr", "add", ip + "/" + FABRIC_PREFIX_LENGTH, "dev", "eth0"),
                 ip(netns, "link", "set", "eth0", "up"));
     }

@@ -1,6 +1,7 @@
 package dev.ferry.agent.datapath.abi;
 
 import dev.ferry.agent.datapath.Datapath;
+import dev.ferry.agent.datapath.HostSocketHooks;
 import dev.ferry.bpf.Btf;
 import dev.ferry.bpf.BtfField;
 import dev.ferry.bpf.BtfStruct;
@@ -47,6 +48,32 @@ class AbiLayoutTest {
     static void cleanup() throws Exception {
         if (btf != null) btf.close();
         Files.deleteIfExists(object);
+    }
+
+    // ---- host sockets: sock_host.bpf.o declares the same maps, plus sock_revnat_v1 ----
+
+    /** The layouts only the host socket hooks use; tc_pod.bpf.o declares their map too. */
+    static final List<StructLayout> HOST_SOCKET_STRUCTS = List.of(SockRevnatKey.LAYOUT, SockRevnatValue.LAYOUT);
+
+    @TestFactory
+    Stream<DynamicTest> everyJavaLayoutEqualsTheBtfOfSockHost() throws Exception {
+        Path sockObject = Files.createTempFile("sock_host", ".bpf.o");
+        try (InputStream in = Datapath.class.getResourceAsStream(HostSocketHooks.OBJECT)) {
+            assertNotNull(in, HostSocketHooks.OBJECT + " missing: bpf module not built");
+            Files.write(sockObject, in.readAllBytes());
+        }
+        Map<String, List<String>> results = new LinkedHashMap<>();
+        try (Btf sockBtf = Btf.parse(sockObject)) {
+            for (StructLayout layout : Stream.concat(Abi.structs().stream(), HOST_SOCKET_STRUCTS.stream()).toList()) {
+                String name = layout.name().orElseThrow();
+                results.put(name, sockBtf.struct(name).map(c -> differences(layout, c))
+                        .orElse(List.of("struct " + name + " is not in the BTF")));
+            }
+        } finally {
+            Files.deleteIfExists(sockObject);
+        }
+        return results.entrySet().stream().map(e -> DynamicTest.dynamicTest("sock_host struct " + e.getKey(),
+                () -> assertEquals(List.of(), e.getValue())));
     }
 
     @TestFactory
