@@ -259,6 +259,27 @@ class NodePortIT {
     }
 
     @Test
+    void aPodReachesAClusterIpWhoseBackendIsOnAnotherNode() throws Exception {
+        Reply reply = lab.client("web-1").tcpRequest("10.96.0.10", 80, TIMEOUT);
+        assertEquals("web-2", reply.server());
+        assertEquals(new InetSocketAddress("10.96.0.10", 80), reply.remote());
+        assertEquals("10.244.1.10", reply.peerIp(), "routed over the pod network, not SNATed");
+    }
+
+    @Test
+    void hostNetworkClientsReachClusterIpsAndNodePorts() throws Exception {
+        Client host = lab.clientIn(lab.nodeNs("node1"));
+        Reply clusterIp = host.tcpRequestAskingPeer("10.96.0.10", 80, TIMEOUT);
+        assertEquals("web-2", clusterIp.server());
+        assertEquals(new InetSocketAddress("10.96.0.10", 80), clusterIp.remote(), "getpeername shows the ClusterIP");
+        assertEquals("web-2", host.tcpRequest(NODE1, 30080, TIMEOUT).server(), "its own NodePort");
+        assertEquals("web-1", host.tcpRequest("10.96.0.11", 80, TIMEOUT).server(), "a local backend");
+        Reply udp = host.udpSendTo("10.96.0.13", 80, TIMEOUT);
+        assertTrue(List.of("web-1", "web-2", "web-3").contains(udp.server()), udp.line());
+        assertEquals(new InetSocketAddress("10.96.0.13", 80), udp.remote(), "recvfrom shows the ClusterIP");
+    }
+
+    @Test
     void everyNodeSendsOneFlowToTheSameBackend() throws Exception {
         for (int localPort = 62000; localPort < 62020; localPort++) {
             Map<String, String> byNode = new HashMap<>();
