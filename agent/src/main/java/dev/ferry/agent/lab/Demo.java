@@ -9,15 +9,16 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * `ferry demo`: a one-node lab (a client pod, two backend pods), the agent in the node's
- * namespace, one ClusterIP service, and real requests through it. Everything it creates is
- * removed at the end, also on Ctrl-C (the lab's shutdown hook).
+ * `ferry demo`: a two-node lab (node1 with a client pod and backend-1, node2 with backend-2, a
+ * client outside the cluster), the agent in each node's namespace, one NodePort service, and
+ * real requests through its ClusterIP and its NodePorts. Everything it creates is removed at the
+ * end, also on Ctrl-C (the lab's shutdown hook).
  */
 public final class Demo {
     public static final Set<String> FLAGS = Set.of("requests");
 
-    private static final String VIP = "10.96.0.10";
-    private static final int PORT = 80, TARGET = 8080;
+    private static final String VIP = "10.96.0.10", NODE1 = "192.168.254.11", NODE2 = "192.168.254.12";
+    private static final int PORT = 80, TARGET = 8080, NODE_PORT = 30080;
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private Demo() {
@@ -25,27 +26,33 @@ public final class Demo {
 
     public static int run(Options options) throws Exception {
         int requests = Integer.parseInt(options.get("requests", "10"));
-        step("building the lab: node namespace, pods client (10.244.1.10), backend-1 (.11), backend-2 (.12)");
-        try (Lab lab = Lab.builder().node("node1")
+        step("building the lab: node1 (" + NODE1 + ", pods client 10.244.1.10 and backend-1 .11), "
+                + "node2 (" + NODE2 + ", pod backend-2 10.244.2.12), and a client outside on their segment");
+        try (Lab lab = Lab.builder().node("node1", "10.244.1.0/24").node("node2", "10.244.2.0/24").external("outside")
                 .pod("node1", "client", "10.244.1.10")
                 .pod("node1", "backend-1", "10.244.1.11")
-                .pod("node1", "backend-2", "10.244.1.12").build()) {
+                .pod("node2", "backend-2", "10.244.2.12").build()) {
             lab.startEcho("backend-1", TARGET);
             lab.startEcho("backend-2", TARGET);
             var web = ServiceManifest.tcpAndUdp("web", VIP, PORT, TARGET,
-                    List.of(lab.podIp("backend-1"), lab.podIp("backend-2")));
+                    List.of(lab.podIp("backend-1"), lab.podIp("backend-2")))
+                    .withNodePort(NODE_PORT, Map.of(lab.podIp("backend-1"), "node1", lab.podIp("backend-2"), "node2"));
 
-            step("starting `ferry agent` in the node namespace with Service lab/web " + VIP + ":" + PORT
-                    + " -> backend-1, backend-2 :" + TARGET);
-            AgentProcess agent = AgentProcess.start(lab, "node1", web.yaml());
+            step("starting `ferry agent` in both node namespaces with Service lab/web " + VIP + ":" + PORT
+                    + " (NodePort " + NODE_PORT + ") -> backend-1, backend-2 :" + TARGET);
+            List<AgentProcess> agents = List.of(AgentProcess.start(lab, "node1", web.yaml()),
+                    AgentProcess.start(lab, "node2", web.yaml()));
             Client client = lab.client("client");
-            if (!awaitService(client, agent)) {
-                System.out.println(agent.log());
-                System.err.println("demo: the service did not answer within 20 s; agent log above");
-                return 1;
+            Client outside = lab.clientIn(lab.externalNs("outside"));
+            for (AgentProcess agent : agents) {
+                if (!awaitService(outside, agent == agents.getFirst() ? NODE1 : NODE2, agent)) {
+                    System.out.println(agent.log());
+                    System.err.println("demo: the service did not answer within 20 s; agent log above");
+                    return 1;
+                }
             }
 
-            step("TCP requests from the client pod to " + VIP + ":" + PORT);
+            step("TCP requests from the client pod to the ClusterIP " + VIP + ":" + PORT + " (backend-2 is on node2)");
             Map<String, Integer> hits = new TreeMap<>();
             for (int i = 1; i <= requests; i++) {
                 Reply reply = client.tcpRequest(VIP, PORT, TIMEOUT);
@@ -55,31 +62,45 @@ public final class Demo {
             }
             System.out.println("  per backend: " + hits);
 
-            step("UDP requests to " + VIP + ":" + PORT);
-            for (int i = 1; i <= 4; i++) {
-                Reply reply = client.udpRequest(VIP, PORT, TIMEOUT);
-                System.out.printf("  datagram %d  answered from %s by %s%n", i, address(reply), reply.server());
+            step("from outside the cluster to the NodePort on each node (XDP; Maglev picks the backend)");
+            for (String node : List.of(NODE1, NODE2)) {
+                for (int i = 1; i <= 3; i++) {
+                    Reply reply = outside.tcpRequest(node, NODE_PORT, TIMEOUT);
+                    System.out.printf("  %s:%d  answered from %s by %s, which saw the client as %s%s%n", node, NODE_PORT,
+                            address(reply), reply.server(), reply.peerIp(),
+                            reply.peerIp().equals(lab.externalIp("outside")) ? " (local backend: no SNAT)" : " (SNAT)");
+                }
+            }
+            step("one UDP flow (same source port) sent to both nodes: both pick the same backend");
+            for (String node : List.of(NODE1, NODE2)) {
+                Reply reply = outside.udpRequestFrom(40999, node, NODE_PORT, TIMEOUT);
+                System.out.printf("  %s:%d  answered by %s%n", node, NODE_PORT, reply.server());
             }
 
             step("removing backend-2 from the EndpointSlice: new connections go to backend-1 only");
-            agent.writeServices(web.withEndpoints(List.of(lab.podIp("backend-1"))).yaml());
-            agent.awaitLog("maps synced", 2, Duration.ofSeconds(5));
-            for (int i = 1; i <= 5; i++) {
-                System.out.printf("  request %d  answered by %s%n", i, client.tcpRequest(VIP, PORT, TIMEOUT).server());
+            for (AgentProcess agent : agents) agent.writeServices(web.withEndpoints(List.of(lab.podIp("backend-1"))).yaml());
+            for (AgentProcess agent : agents) agent.awaitLog("maps synced", 2, Duration.ofSeconds(5));
+            for (int i = 1; i <= 3; i++) {
+                System.out.printf("  request %d  ClusterIP answered by %s, NodePort on node2 by %s%n", i,
+                        client.tcpRequest(VIP, PORT, TIMEOUT).server(), outside.tcpRequest(NODE2, NODE_PORT, TIMEOUT).server());
             }
 
             step("removing every endpoint: the service rejects at once, as kube-proxy does");
-            agent.writeServices(web.withEndpoints(List.of()).yaml());
-            agent.awaitLog("maps synced", 3, Duration.ofSeconds(5));
+            for (AgentProcess agent : agents) agent.writeServices(web.withEndpoints(List.of()).yaml());
+            for (AgentProcess agent : agents) agent.awaitLog("maps synced", 3, Duration.ofSeconds(5));
             long start = System.nanoTime();
             Outcome tcp = client.tcpProbe(VIP, PORT, TIMEOUT);
             long ms = (System.nanoTime() - start) / 1_000_000;
-            System.out.printf("  TCP connect: %s after %d ms%n", describe(tcp), ms);
-            System.out.printf("  UDP request: %s%n", describe(client.udpProbe(VIP, PORT, TIMEOUT)));
+            System.out.printf("  TCP connect to the ClusterIP: %s after %d ms%n", describe(tcp), ms);
+            System.out.printf("  UDP request to the ClusterIP: %s%n", describe(client.udpProbe(VIP, PORT, TIMEOUT)));
+            System.out.printf("  TCP connect from outside to the NodePort: %s%n",
+                    describe(outside.tcpProbe(NODE1, NODE_PORT, TIMEOUT)));
 
-            step("stopping the agent and running `ferry uninstall`");
-            agent.stop();
-            System.out.print("  " + agent.uninstall());
+            step("stopping the agents and running `ferry uninstall` on each node");
+            for (AgentProcess agent : agents) {
+                agent.stop();
+                System.out.print("  " + agent.uninstall());
+            }
             step("tearing down the lab");
         }
         System.out.println("demo done: nothing left behind");
@@ -87,10 +108,10 @@ public final class Demo {
     }
 
     /** The agent attaches within a second of starting; allow for JVM start-up. */
-    private static boolean awaitService(Client client, AgentProcess agent) throws InterruptedException {
+    private static boolean awaitService(Client client, String node, AgentProcess agent) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline && agent.alive()) {
-            if (client.tcpProbe(VIP, PORT, Duration.ofMillis(300)) == Outcome.OK) return true;
+            if (client.tcpProbe(node, NODE_PORT, Duration.ofMillis(300)) == Outcome.OK) return true;
             Thread.sleep(100);
         }
         return false;
