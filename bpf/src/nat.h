@@ -12,6 +12,18 @@ enum nat_side {
 	NAT_DST = 1,
 };
 
+/* The parsed packet follows a rewrite of one side. */
+static __always_inline void nat_follow(struct pkt4 *p, enum nat_side side, __u32 addr, __u16 port)
+{
+	if (side == NAT_SRC) {
+		p->saddr = addr;
+		p->sport = port;
+	} else {
+		p->daddr = addr;
+		p->dport = port;
+	}
+}
+
 /* Rewrites one side's address and port, with checksums; p follows the packet. */
 static __always_inline int nat_rewrite(struct __sk_buff *skb, struct pkt4 *p, enum nat_side side,
 				       __u32 addr, __u16 port)
@@ -34,13 +46,7 @@ static __always_inline int nat_rewrite(struct __sk_buff *skb, struct pkt4 *p, en
 		    bpf_skb_store_bytes(skb, port_off, &port, sizeof(port), 0) < 0)
 			return -REASON_DROP_REWRITE_FAILED;
 	}
-	if (side == NAT_SRC) {
-		p->saddr = addr;
-		p->sport = port;
-	} else {
-		p->daddr = addr;
-		p->dport = port;
-	}
+	nat_follow(p, side, addr, port);
 	return 0;
 }
 

@@ -32,13 +32,7 @@ static __always_inline int xnat_rewrite(struct xdp_md *ctx, struct pkt4 *p, enum
 		ip->saddr = addr;
 	else
 		ip->daddr = addr;
-	if (side == NAT_SRC) {
-		p->saddr = addr;
-		p->sport = port;
-	} else {
-		p->daddr = addr;
-		p->dport = port;
-	}
+	nat_follow(p, side, addr, port);
 	/* A later fragment has no L4 header: the first fragment's checksum covers its ports. */
 	if (p->frag == FRAG_LATER)
 		return 0;
