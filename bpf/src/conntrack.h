@@ -138,14 +138,25 @@ static __always_inline void ct_delete_flow(const struct ct_key *fwd_key, const s
 	bpf_map_delete_elem(&ct_v1, fwd_key);
 }
 
+/*
+ * ct_lookup_* take the flags an entry must carry one of (CT_ANY: none needed). An entry without
+ * them belongs to another program: it is left as it is, neither refreshed nor retired.
+ */
+#define CT_ANY 0
+
+static __always_inline bool ct_belongs(const struct ct_value *v, __u16 flags)
+{
+	return flags == CT_ANY || (v->flags & flags);
+}
+
 /* A flow's live entry for a reply p, refreshed with its forward entry; NULL when there is none. */
-static __always_inline struct ct_value *ct_lookup_reply(const struct ct_key *key,
+static __always_inline struct ct_value *ct_lookup_reply(const struct ct_key *key, __u16 flags,
 							const struct pkt4 *p, __u64 now)
 {
 	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, key);
 	struct ct_key fwd_key;
 
-	if (!v || ct_expired(v, now))
+	if (!v || !ct_belongs(v, flags) || ct_expired(v, now))
 		return NULL;
 	fwd_key = ct_forward_key(key, v);
 	ct_touch_pair(v, &fwd_key, p, now);
@@ -156,13 +167,13 @@ static __always_inline struct ct_value *ct_lookup_reply(const struct ct_key *key
  * A flow's live forward entry, refreshed with its reply entry. A stale one (expired, its
  * backend removed, or closing and hit by a new SYN) is deleted: p then starts a new flow.
  */
-static __always_inline struct ct_value *ct_lookup_forward(const struct ct_key *key,
+static __always_inline struct ct_value *ct_lookup_forward(const struct ct_key *key, __u16 flags,
 							  const struct pkt4 *p, __u64 now)
 {
 	struct ct_value *v = bpf_map_lookup_elem(&ct_v1, key);
 	struct ct_key rep_key;
 
-	if (!v)
+	if (!v || !ct_belongs(v, flags))
 		return NULL;
 	rep_key = ct_reply_key(key, v);
 	if (ct_expired(v, now) ||

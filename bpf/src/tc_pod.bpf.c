@@ -79,12 +79,13 @@ static __always_inline int ct_reverse(struct __sk_buff *skb, struct pkt4 *p, __u
 				      bool leaving_pod, struct tc_out *out)
 {
 	struct ct_key key = ct_key_of(p, CT_REPLY);
-	struct ct_value *v = ct_lookup_reply(&key, p, now);
-	bool turns_here = v && (v->flags & (CT_F_HAIRPIN | CT_F_NODEPORT));
+	struct ct_value *v = ct_lookup_reply(&key, CT_ANY, p, now);
+	bool turns_here;
 	int ret, route;
 
 	if (!v)
 		return STEP_NEXT;
+	turns_here = v->flags & (CT_F_HAIRPIN | CT_F_NODEPORT);
 	if ((leaving_pod && !turns_here) || (!leaving_pod && (v->flags & CT_F_NODEPORT)))
 		return REASON_PASS;
 	ret = nat_reverse(skb, p, v->nat_addr, v->nat_port, v->flags & CT_F_HAIRPIN,
@@ -100,7 +101,7 @@ static __always_inline int ct_established(struct __sk_buff *skb, struct pkt4 *p,
 					  struct tc_out *out)
 {
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
-	struct ct_value *v = ct_lookup_forward(&key, p, now);
+	struct ct_value *v = ct_lookup_forward(&key, CT_ANY, p, now);
 
 	if (!v)
 		return STEP_NEXT;

@@ -56,12 +56,12 @@ static __always_inline int xdp_route(struct xdp_md *ctx, const struct pkt4 *p,
 static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 now, int *action)
 {
 	struct ct_key key = ct_key_of(p, CT_REPLY);
-	struct ct_value *v = ct_lookup_reply(&key, p, now);
+	/* Reply entries of pod flows (no CT_F_SNAT) belong to to_pod, after routing. */
+	struct ct_value *v = ct_lookup_reply(&key, CT_F_SNAT, p, now);
 	struct bpf_fib_lookup fib;
 	int ret;
 
-	/* Reply entries of pod flows (no CT_F_SNAT) belong to to_pod, after routing. */
-	if (!v || !(v->flags & CT_F_SNAT))
+	if (!v)
 		return STEP_NEXT;
 	if (xnat_rewrite(ctx, p, NAT_SRC, v->nat_addr, v->nat_port) < 0 ||
 	    xnat_rewrite(ctx, p, NAT_DST, v->peer_addr, v->peer_port) < 0)
@@ -72,12 +72,15 @@ static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 n
 	return ret < 0 ? ret : REASON_REVNAT;
 }
 
-/* The rewrite of a tracked external flow: DNAT, plus SNAT and forwarding for a remote backend. */
-static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p,
-					 const struct ct_value *v, int *action)
+/*
+ * The rewrite of a tracked external flow: DNAT, plus SNAT and forwarding for a remote backend,
+ * along {@code route} when the caller has looked it up already (NULL: looked up here).
+ */
+static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p, const struct ct_value *v,
+					 const struct bpf_fib_lookup *route, int *action)
 {
 	struct bpf_fib_lookup fib;
-	int ret;
+	int ret = 0;
 
 	if (xnat_rewrite(ctx, p, NAT_DST, v->nat_addr, v->nat_port) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
@@ -85,9 +88,12 @@ static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p,
 		return REASON_DNAT; /* local backend: up the stack, routed to the pod */
 	if (xnat_rewrite(ctx, p, NAT_SRC, v->peer_addr, v->peer_port) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
-	ret = xdp_route(ctx, p, &fib);
+	if (!route) {
+		ret = xdp_route(ctx, p, &fib);
+		route = &fib;
+	}
 	if (ret == 0)
-		ret = xdp_send_on(ctx, p, &fib, action);
+		ret = xdp_send_on(ctx, p, route, action);
 	return ret < 0 ? ret : REASON_DNAT;
 }
 
@@ -96,32 +102,32 @@ static __always_inline int xdp_established(struct xdp_md *ctx, struct pkt4 *p, _
 					   int *action)
 {
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
-	struct ct_value *v = ct_lookup_forward(&key, p, now);
+	struct ct_value *v = ct_lookup_forward(&key, CT_F_NODEPORT | CT_F_SNAT, p, now);
 
-	if (!v || !(v->flags & (CT_F_NODEPORT | CT_F_SNAT)))
+	if (!v)
 		return STEP_NEXT;
-	return xdp_translate(ctx, p, v, action);
+	return xdp_translate(ctx, p, v, NULL, action);
 }
 
 /*
- * For a remote backend: the SNAT address (that of the interface the route to the backend
- * leaves through) and a free port, into fwd.
+ * For a remote backend: the route to it (into fib), the SNAT address (that of the interface
+ * the route leaves through) and a free port (into fwd).
  */
 static __always_inline int xdp_snat_for(struct xdp_md *ctx, const struct pkt4 *p,
-					const struct backend *be, struct ct_value *fwd, __u64 now)
+					const struct backend *be, struct ct_value *fwd,
+					struct bpf_fib_lookup *fib, __u64 now)
 {
 	struct pkt4 to_backend = *p;
-	struct bpf_fib_lookup fib;
 	struct nodeport_if *nif;
 	struct ct_key rep_key;
 	int ret;
 
 	to_backend.daddr = be->addr;
 	to_backend.dport = be->port;
-	ret = xdp_route(ctx, &to_backend, &fib);
+	ret = xdp_route(ctx, &to_backend, fib);
 	if (ret < 0)
 		return ret;
-	nif = bpf_map_lookup_elem(&nodeport_ifs_v1, &fib.ifindex);
+	nif = bpf_map_lookup_elem(&nodeport_ifs_v1, &fib->ifindex);
 	if (!nif)
 		return -REASON_DROP_NO_ROUTE; /* leaves through an interface Ferry has no address for */
 	fwd->flags = CT_F_SNAT;
@@ -142,6 +148,8 @@ static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u6
 	struct svc_value *svc = lb_lookup_service(p, SVC_SCOPE_EXTERNAL);
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
 	struct ct_value fwd = {};
+	struct bpf_fib_lookup fib;
+	bool remote;
 	struct backend *be;
 	__u32 backend_id = 0;
 	int ret;
@@ -162,15 +170,16 @@ static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u6
 	fwd.svc_id = svc->svc_id;
 	fwd.backend_id = backend_id;
 	fwd.flags = CT_F_NODEPORT;
-	if (!(be->flags & BACKEND_F_LOCAL)) {
-		ret = xdp_snat_for(ctx, p, be, &fwd, now);
+	remote = !(be->flags & BACKEND_F_LOCAL);
+	if (remote) {
+		ret = xdp_snat_for(ctx, p, be, &fwd, &fib, now);
 		if (ret < 0)
 			return ret;
 	}
 	ret = ct_create(&key, &fwd, p, now);
 	if (ret < 0)
 		return ret;
-	return xdp_translate(ctx, p, &fwd, action);
+	return xdp_translate(ctx, p, &fwd, remote ? &fib : NULL, action);
 }
 
 /* The only place a step result becomes a verdict; every frame is counted exactly once. */
