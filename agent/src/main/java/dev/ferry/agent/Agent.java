@@ -24,7 +24,6 @@ import dev.ferry.agent.source.ClusterSink;
 import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
-import dev.ferry.agent.translate.DesiredState;
 import dev.ferry.agent.translate.ServiceTranslator;
 
 import dev.ferry.bpf.TcDirection;
@@ -33,9 +32,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -77,7 +74,7 @@ public final class Agent implements AutoCloseable {
         NeighborKeeper neighbors = new NeighborKeeper();
         reconcileLoop = new ReconcileLoop(desired -> {
             ApplyResult result = reconciler.apply(desired);
-            healthCheckNodePorts.sync(healthByPort(desired));
+            healthCheckNodePorts.sync(desired.healthChecks());
             neighbors.keep(desired.remoteBackendAddresses());
             return result;
         }, health
@@ -130,13 +127,6 @@ public final class Agent implements AutoCloseable {
         if (cluster == null) return; // nothing complete yet: never program a partial view
         LocalNode local = new LocalNode(nodeName, nodeAddresses.current());
         reconcileLoop.submit(ServiceTranslator.translate(cluster, local), changeSeenAt);
-    }
-
-    private static Map<Integer, HealthCheckNodePorts.ServiceHealth> healthByPort(DesiredState desired) {
-        Map<Integer, HealthCheckNodePorts.ServiceHealth> out = new HashMap<>();
-        desired.healthChecks().forEach((port, check) ->
-                out.put(port, new HealthCheckNodePorts.ServiceHealth(check.service(), check.localEndpoints())));
-        return out;
     }
 
     public static Agent start(AgentConfig config) {

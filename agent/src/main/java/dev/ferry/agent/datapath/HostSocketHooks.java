@@ -151,11 +151,6 @@ public final class HostSocketHooks implements AutoCloseable {
         return object.map(name);
     }
 
-    /** True for link pins under links/ that these hooks own; interface attachers must leave them alone. */
-    public static boolean ownsPin(String pinName) {
-        return pinName.startsWith(PIN_PREFIX);
-    }
-
     private static boolean serves(BpfLink link, Hook hook, long cgroupId) {
         try {
             LinkInfo info = link.info();

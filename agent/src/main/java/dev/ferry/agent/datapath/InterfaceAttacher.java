@@ -168,13 +168,16 @@ public final class InterfaceAttacher implements AutoCloseable {
         }
     }
 
-    /** Pins of interfaces deleted while no agent ran hold dead links: remove them (the cgroup hooks' are not ours). */
+    /**
+     * Pins of interfaces deleted while no agent ran hold dead links: remove them. Pins whose
+     * names are no interface attachment belong to other owners of links/ (the host socket
+     * hooks' cgroup-*) and stay.
+     */
     private void removeStalePins(Set<Attachment> wanted) {
         try (Stream<Path> pins = Files.list(linksDir)) {
             for (Path pin : pins.toList()) {
-                if (HostSocketHooks.ownsPin(pin.getFileName().toString())) continue;
                 Attachment a = Attachment.fromPinName(pin.getFileName().toString());
-                if (a == null || !wanted.contains(a)) Files.deleteIfExists(pin);
+                if (a != null && !wanted.contains(a)) Files.deleteIfExists(pin);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cleaning {0}: {1}", linksDir, e.getMessage());

@@ -71,8 +71,7 @@ public final class NodeAddresses implements AutoCloseable {
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 for (var address : Collections.list(nic.getInetAddresses())) {
-                    if (address instanceof Inet4Address v4 && !v4.isLoopbackAddress()
-                            && (filter.isEmpty() || filter.stream().anyMatch(c -> c.contains(v4)))) {
+                    if (address instanceof Inet4Address v4 && !v4.isLoopbackAddress() && inside(filter, v4)) {
                         out.computeIfAbsent(nic.getName(), n -> new ArrayList<>()).add(v4);
                     }
                 }
@@ -83,8 +82,9 @@ public final class NodeAddresses implements AutoCloseable {
         return out;
     }
 
-    public List<Cidr> filter() {
-        return filter;
+    /** --nodeport-addresses semantics: an empty filter admits every address. */
+    static boolean inside(List<Cidr> filter, Inet4Address address) {
+        return filter.isEmpty() || filter.stream().anyMatch(c -> c.contains(address));
     }
 
     @Override

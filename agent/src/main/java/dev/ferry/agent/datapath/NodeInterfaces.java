@@ -22,6 +22,11 @@ public final class NodeInterfaces {
     private final List<Cidr> nodePortAddresses;
     private final MapTable<Integer, Inet4Address> snatAddresses;
     private final Map<Integer, Inet4Address> written = new HashMap<>();
+    /**
+     * Every interface's IPv4 addresses, read once per attach pass (in {@link #update}) rather
+     * than once per interface asked about; a new address is seen one pass (500 ms) later.
+     */
+    private Map<String, List<Inet4Address>> addresses;
 
     public NodeInterfaces(InterfaceGlobs globs, InterfaceGlobs podInterfaces, List<Cidr> nodePortAddresses,
                           MapTable<Integer, Inet4Address> snatAddresses) {
@@ -30,21 +35,28 @@ public final class NodeInterfaces {
         this.nodePortAddresses = List.copyOf(nodePortAddresses);
         this.snatAddresses = snatAddresses;
         snatAddresses.entries().forEach(written::put); // restart: known entries are rewritten only on change
+        addresses = NodeAddresses.byInterface(List.of());
     }
 
     public boolean selects(String ifname) {
         if (!globs.globs().isEmpty()) return globs.matches(ifname);
-        return !podInterfaces.matches(ifname) && NodeAddresses.byInterface(nodePortAddresses).containsKey(ifname);
+        return !podInterfaces.matches(ifname) && !nodePortAddressesOf(ifname).isEmpty();
+    }
+
+    private List<Inet4Address> nodePortAddressesOf(String ifname) {
+        return addresses.getOrDefault(ifname, List.of()).stream()
+                .filter(a -> NodeAddresses.inside(nodePortAddresses, a))
+                .toList();
     }
 
     /** After each attach pass: every XDP interface gets its address, detached ones lose theirs. */
     public void update(Set<InterfaceAttacher.Attachment> attached) {
-        Map<String, List<Inet4Address>> addresses = NodeAddresses.byInterface(nodePortAddresses);
-        Map<String, List<Inet4Address>> anyAddress = NodeAddresses.byInterface(List.of());
+        addresses = NodeAddresses.byInterface(List.of());
         Map<Integer, Inet4Address> wanted = new HashMap<>();
         for (var a : attached) {
             if (!a.hook().equals("xdp")) continue;
-            List<Inet4Address> own = addresses.getOrDefault(a.ifname(), anyAddress.getOrDefault(a.ifname(), List.of()));
+            List<Inet4Address> own = nodePortAddressesOf(a.ifname());
+            if (own.isEmpty()) own = addresses.getOrDefault(a.ifname(), List.of());
             if (own.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "{0} has no IPv4 address: NodePort traffic there can only reach "
                         + "local backends", a.ifname());

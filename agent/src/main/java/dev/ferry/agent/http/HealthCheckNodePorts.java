@@ -1,6 +1,6 @@
 package dev.ferry.agent.http;
 
-import dev.ferry.agent.model.ServiceName;
+import dev.ferry.agent.translate.HealthCheck;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -25,20 +25,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * One listener per port, all on one shared event-loop thread: a node may have hundreds of these
  * ports, each asked every few seconds. Only the reconciler calls {@link #sync}; each handler reads
- * its port's published {@link ServiceHealth} and the proxy health, so it never waits for a sync.
+ * its port's published {@link HealthCheck} and the proxy health, so it never waits for a sync.
  */
 public final class HealthCheckNodePorts implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HealthCheckNodePorts.class.getName());
 
-    /** What one port answers for: a Service and how many of its endpoints this node serves. */
-    public record ServiceHealth(ServiceName service, int localEndpoints) {
-        public ServiceHealth {
-            if (localEndpoints < 0) throw new IllegalArgumentException("localEndpoints " + localEndpoints + " < 0");
-        }
-    }
-
     /** @param channels the listening socket and its open connections, closed together */
-    private record Listener(ChannelGroup channels, AtomicReference<ServiceHealth> health) {
+    private record Listener(ChannelGroup channels, AtomicReference<HealthCheck> health) {
     }
 
     private final String bindHost;
@@ -62,7 +55,7 @@ public final class HealthCheckNodePorts implements AutoCloseable {
      *
      * @return one message per port that could not be opened, naming the Service; empty when all listen
      */
-    public synchronized List<String> sync(Map<Integer, ServiceHealth> byPort) {
+    public synchronized List<String> sync(Map<Integer, HealthCheck> byPort) {
         if (closed) return List.of();
         listeners.entrySet().removeIf(e -> {
             if (byPort.containsKey(e.getKey())) return false;
@@ -73,7 +66,7 @@ public final class HealthCheckNodePorts implements AutoCloseable {
         new TreeMap<>(byPort).forEach((port, health) -> {
             Listener listener = listeners.get(port);
             if (listener != null) {
-                ServiceHealth was = listener.health.getAndSet(health);
+                HealthCheck was = listener.health.getAndSet(health);
                 if (!health.equals(was)) LOG.log(System.Logger.Level.DEBUG, "healthCheckNodePort {0}: {1}", address(port), health);
                 return;
             }
@@ -91,9 +84,9 @@ public final class HealthCheckNodePorts implements AutoCloseable {
         return errors;
     }
 
-    private Listener start(BindAddress address, ServiceHealth health) throws IOException {
+    private Listener start(BindAddress address, HealthCheck health) throws IOException {
         if (address.port() < 1 || address.port() > 65535) throw new IOException("not a port");
-        AtomicReference<ServiceHealth> snapshot = new AtomicReference<>(health);
+        AtomicReference<HealthCheck> snapshot = new AtomicReference<>(health);
         // stayClosed: a connection accepted while the group closes is closed as it joins.
         ChannelGroup channels = new DefaultChannelGroup(address.toString(), group.next(), true);
         HttpHandler handler = HttpHandler.everyRequest(() -> reply(snapshot.get(), proxyHealth.status().healthy()));
@@ -114,7 +107,7 @@ public final class HealthCheckNodePorts implements AutoCloseable {
     }
 
     /** kube-proxy's reply, byte for byte: its JSON is a tab-indented template without a final newline. */
-    private static HttpReply reply(ServiceHealth health, boolean proxyHealthy) {
+    private static HttpReply reply(HealthCheck health, boolean proxyHealthy) {
         int count = health.localEndpoints();
         String body = """
                 {

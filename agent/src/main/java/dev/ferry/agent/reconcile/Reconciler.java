@@ -61,6 +61,11 @@ public final class Reconciler {
     private final Set<Cidr> serviceCidrs = new HashSet<>();
     /** Frontends (svc ids) whose Maglev table is written. */
     private final Set<Integer> maglevTables = new HashSet<>();
+    /**
+     * Maglev picks computed in this pass, by backend list: a service's NodePorts on every node
+     * address, its LoadBalancer IPs and external IPs share one backend list, so one table.
+     */
+    private final Map<List<Backend>, int[]> maglevPicks = new HashMap<>();
 
     public Reconciler(ServiceMaps maps) {
         this.maps = maps;
@@ -106,6 +111,7 @@ public final class Reconciler {
 
     public ApplyResult apply(DesiredState desired) {
         List<String> errors = new ArrayList<>();
+        maglevPicks.clear();
         // ClusterIPs first and their CIDRs after: a new address is never briefly "unallocated".
         syncSet("cluster IPs", desired.clusterIps(), clusterIps, maps::putClusterIps, null, errors);
         syncSet("service CIDRs", desired.serviceCidrs(), serviceCidrs, maps::putServiceCidrs,
@@ -228,7 +234,8 @@ public final class Reconciler {
 
     /** The frontend's Maglev table, from backend names (the same on every node) to this node's ids. */
     private void writeMaglevTable(int svcId, List<Backend> targets, List<Integer> ids) {
-        int[] picks = Maglev.table(targets.stream().map(Backend::maglevName).toList(), maps.maglevTableSize());
+        int[] picks = maglevPicks.computeIfAbsent(targets, t ->
+                Maglev.table(t.stream().map(Backend::maglevName).toList(), maps.maglevTableSize()));
         int[] table = new int[picks.length];
         for (int i = 0; i < picks.length; i++) table[i] = ids.get(picks[i]);
         maps.putMaglevTable(svcId, table);

@@ -24,12 +24,8 @@ public record FrontendTarget(ServiceName service, String portName, List<Backend>
         this(service, portName, backends, false, 0, false, List.of());
     }
 
-    /** The same backends picked by Maglev, for traffic from outside. */
-    FrontendTarget external(List<Cidr> ranges) {
-        return new FrontendTarget(service, portName, backends, localOnly, affinityTimeoutSeconds, true, ranges);
-    }
-
-    FrontendTarget withSourceRanges(List<Cidr> ranges) {
-        return new FrontendTarget(service, portName, backends, localOnly, affinityTimeoutSeconds, maglev, ranges);
+    /** The same backends, picked by Maglev or not, guarded by source ranges or not. */
+    FrontendTarget with(boolean byMaglev, List<Cidr> ranges) {
+        return new FrontendTarget(service, portName, backends, localOnly, affinityTimeoutSeconds, byMaglev, ranges);
     }
 }

@@ -7,4 +7,7 @@ import dev.ferry.agent.model.ServiceName;
  * ready, as kube-proxy counts them (load balancers send traffic only to nodes with some).
  */
 public record HealthCheck(ServiceName service, int localEndpoints) {
+    public HealthCheck {
+        if (localEndpoints < 0) throw new IllegalArgumentException("localEndpoints " + localEndpoints + " < 0");
+    }
 }

@@ -78,15 +78,15 @@ public final class ServiceTranslator {
         List<Inet4Address> nodePortAddresses = port.nodePort() > 0 ? local.nodePortAddresses() : List.of();
         for (var ip : access.externalIps()) {
             frontends.putIfAbsent(new Frontend(ip, port.port(), protocol), clusterWide);
-            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol, outside), external.external(List.of()));
+            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol, outside), external.with(true, List.of()));
         }
         for (var ip : access.loadBalancerIps()) {
-            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol), clusterWide.withSourceRanges(access.sourceRanges()));
-            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol, outside), external.external(access.sourceRanges()));
+            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol), clusterWide.with(false, access.sourceRanges()));
+            frontends.putIfAbsent(new Frontend(ip, port.port(), protocol, outside), external.with(true, access.sourceRanges()));
         }
         for (var ip : nodePortAddresses) {
             frontends.putIfAbsent(new Frontend(ip, port.nodePort(), protocol), clusterWide);
-            frontends.putIfAbsent(new Frontend(ip, port.nodePort(), protocol, outside), external.external(List.of()));
+            frontends.putIfAbsent(new Frontend(ip, port.nodePort(), protocol, outside), external.with(true, List.of()));
         }
     }
 

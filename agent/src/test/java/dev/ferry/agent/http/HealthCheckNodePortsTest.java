@@ -1,7 +1,7 @@
 package dev.ferry.agent.http;
 
-import dev.ferry.agent.http.HealthCheckNodePorts.ServiceHealth;
 import dev.ferry.agent.model.ServiceName;
+import dev.ferry.agent.translate.HealthCheck;
 import dev.ferry.agent.testing.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,7 @@ class HealthCheckNodePortsTest {
     @Test
     void localEndpointsGive200WithKubeProxysBodyAndHeaders() throws Exception {
         int port = freePort();
-        assertEquals(List.of(), ports.sync(Map.of(port, new ServiceHealth(WEB, 2))));
+        assertEquals(List.of(), ports.sync(Map.of(port, new HealthCheck(WEB, 2))));
 
         HttpResponse<String> r = get(port, "/healthz");
         assertEquals(200, r.statusCode());
@@ -82,7 +82,7 @@ class HealthCheckNodePortsTest {
     @Test
     void noLocalEndpointsGive503() throws Exception {
         int port = freePort();
-        ports.sync(Map.of(port, new ServiceHealth(WEB, 0)));
+        ports.sync(Map.of(port, new HealthCheck(WEB, 0)));
 
         HttpResponse<String> r = get(port, "/");
         assertEquals(503, r.statusCode());
@@ -93,7 +93,7 @@ class HealthCheckNodePortsTest {
     @Test
     void anUnhealthyProxyGives503EvenWithEndpoints() throws Exception {
         int port = freePort();
-        ports.sync(Map.of(port, new ServiceHealth(WEB, 3)));
+        ports.sync(Map.of(port, new HealthCheck(WEB, 3)));
         health.queuedUpdate();
         clock.advance(TIMEOUT.plusSeconds(1));
 
@@ -108,14 +108,14 @@ class HealthCheckNodePortsTest {
     @Test
     void aNewCountIsServedWithoutReopeningThePort() throws Exception {
         int port = freePort();
-        ports.sync(Map.of(port, new ServiceHealth(WEB, 1)));
+        ports.sync(Map.of(port, new HealthCheck(WEB, 1)));
         try (KeptAlive c = new KeptAlive(port)) {
             assertTrue(c.exchange().startsWith("HTTP/1.1 200 OK"));
-            ports.sync(Map.of(port, new ServiceHealth(WEB, 0)));
+            ports.sync(Map.of(port, new HealthCheck(WEB, 0)));
             String reply = c.exchange(); // the same connection: the listener was not closed
             assertTrue(reply.startsWith("HTTP/1.1 503 Service Unavailable"), reply);
             assertTrue(reply.endsWith(body("default", "web", 0, true)), reply);
-            ports.sync(Map.of(port, new ServiceHealth(WEB, 4)));
+            ports.sync(Map.of(port, new HealthCheck(WEB, 4)));
             assertTrue(c.exchange().contains("\"localEndpoints\": 4"));
         }
     }
@@ -124,10 +124,10 @@ class HealthCheckNodePortsTest {
     void aRemovedPortStopsListeningAndDropsItsConnections() throws Exception {
         int kept = freePort();
         int removed = freePort();
-        ports.sync(Map.of(kept, new ServiceHealth(WEB, 1), removed, new ServiceHealth(API, 1)));
+        ports.sync(Map.of(kept, new HealthCheck(WEB, 1), removed, new HealthCheck(API, 1)));
         try (KeptAlive c = new KeptAlive(removed)) {
             assertTrue(c.exchange().startsWith("HTTP/1.1 200 OK"));
-            ports.sync(Map.of(kept, new ServiceHealth(WEB, 1)));
+            ports.sync(Map.of(kept, new HealthCheck(WEB, 1)));
             assertEquals(-1, c.in.read(), "the kept-alive connection is closed too");
         }
         assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), removed).close());
@@ -139,7 +139,7 @@ class HealthCheckNodePortsTest {
         int other = freePort();
         ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         int busy = taken.getLocalPort();
-        Map<Integer, ServiceHealth> wanted = Map.of(other, new ServiceHealth(WEB, 1), busy, new ServiceHealth(API, 1));
+        Map<Integer, HealthCheck> wanted = Map.of(other, new HealthCheck(WEB, 1), busy, new HealthCheck(API, 1));
         try (taken) {
             List<String> errors = ports.sync(wanted);
             assertEquals(1, errors.size(), errors.toString());
@@ -162,10 +162,10 @@ class HealthCheckNodePortsTest {
     @Test
     void closeStopsEveryPortAndLaterSyncsDoNothing() throws Exception {
         int port = freePort();
-        ports.sync(Map.of(port, new ServiceHealth(WEB, 1)));
+        ports.sync(Map.of(port, new HealthCheck(WEB, 1)));
         ports.close();
         assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
-        assertEquals(List.of(), ports.sync(Map.of(port, new ServiceHealth(WEB, 1))));
+        assertEquals(List.of(), ports.sync(Map.of(port, new HealthCheck(WEB, 1))));
         assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
     }
 
