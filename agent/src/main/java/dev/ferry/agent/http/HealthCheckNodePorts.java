@@ -4,8 +4,6 @@ import dev.ferry.agent.translate.HealthCheck;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,7 +42,7 @@ public final class HealthCheckNodePorts implements AutoCloseable {
     public HealthCheckNodePorts(String bindHost, ProxyHealth proxyHealth) {
         this.bindHost = bindHost;
         this.proxyHealth = proxyHealth;
-        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("http-health-check-node-ports", true));
+        this.group = HttpServer.newGroup("http-health-check-node-ports");
     }
 
     /**

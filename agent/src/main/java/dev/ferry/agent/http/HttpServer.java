@@ -5,6 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -18,9 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One small HTTP server (metrics or health) on one event-loop thread. NIO rather than epoll:
- * a few scrapes a minute do not need a native transport. Its thread is a daemon, so a server
- * never keeps the agent alive on its own.
+ * One small HTTP server (metrics or health) on one event-loop thread. Its thread is a daemon, so
+ * a server never keeps the agent alive on its own.
+ * <p>
+ * Epoll rather than NIO, though a few scrapes a minute need no speed: a NIO listening socket
+ * registered with a selector is only really closed when the selector next wakes up, so for a
+ * moment after close() returned the port still accepts connections (19% of immediate connects
+ * in HealthCheckNodePortsTest). A load balancer asking a healthCheckNodePort that was just
+ * removed must find it closed. NIO remains for a JVM where the native library does not load.
  */
 public final class HttpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
@@ -38,7 +47,7 @@ public final class HttpServer implements AutoCloseable {
      * {@link IllegalStateException} naming the flag, not as a stack trace.
      */
     public static HttpServer start(BindAddress address, Map<String, Supplier<HttpReply>> routes) {
-        EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("http-" + address.flag(), true));
+        EventLoopGroup group = newGroup("http-" + address.flag());
         try {
             Channel channel = listen(group, address.host(), address.port(), new HttpHandler(routes), null);
             LOG.log(System.Logger.Level.INFO, "serving {0} on {1}", routes.keySet(), channel.localAddress());
@@ -47,6 +56,15 @@ public final class HttpServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("--" + address.flag() + " " + address + ": can not listen: " + e.getMessage(), e);
         }
+    }
+
+    /** One event-loop thread, a daemon, of the transport {@link #listen} uses. */
+    static EventLoopGroup newGroup(String threadName) {
+        DefaultThreadFactory threads = new DefaultThreadFactory(threadName, true);
+        if (Epoll.isAvailable()) return new EpollEventLoopGroup(1, threads);
+        LOG.log(System.Logger.Level.WARNING, "{0}: NIO, since epoll is unavailable ({1}): a closed port may accept "
+                + "connections for a moment", threadName, Epoll.unavailabilityCause());
+        return new NioEventLoopGroup(1, threads);
     }
 
     /**
@@ -60,7 +78,7 @@ public final class HttpServer implements AutoCloseable {
                           ChannelGroup connections) throws IOException {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(serverChannel(group))
                 // A restarted agent must get its port back while old connections sit in TIME_WAIT.
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new HttpInitializer(handler, connections))
@@ -69,6 +87,10 @@ public final class HttpServer implements AutoCloseable {
         if (bound.isSuccess()) return bound.channel();
         Throwable cause = bound.cause();
         throw new IOException(cause instanceof BindException ? cause.getMessage() : cause.toString(), cause);
+    }
+
+    private static Class<? extends ServerChannel> serverChannel(EventLoopGroup group) {
+        return group instanceof EpollEventLoopGroup ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
     /** The bound port; differs from the flag's when it asked for port 0. */
