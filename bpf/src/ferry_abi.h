@@ -196,12 +196,109 @@ enum ferry_reason {
 	REASON_DROP_NO_SNAT_PORT = 14,/* no free source port to SNAT a flow to a backend on another node */
 	REASON_DROP_NO_ROUTE   = 15,  /* forwarding found no route or no resolved neighbor */
 	REASON_DROP_TTL_EXCEEDED = 16,/* a frame Ferry forwards itself has no hop left */
-	REASON_MAX             = 17,
+	REASON_DROP_POLICY_EGRESS = 17, /* a new flow out of a pod that no egress policy allows */
+	REASON_DROP_POLICY_INGRESS = 18,/* a new flow into a pod that no ingress policy allows */
+	REASON_MAX             = 19,
 };
 
 struct counter {
 	__u64 packets;        /* (host) */
 	__u64 bytes;          /* (host) */
+};
+
+/* ---- NetworkPolicy (policy.h) ---- */
+
+/*
+ * Identities: a number per class of peers that policy rules tell apart (pods alike in namespace,
+ * labels, namespace labels and named ports; one ipBlock prefix). Numbered per node by the agent;
+ * never part of a packet. Reserved numbers below IDENTITY_FIRST_ALLOCATED.
+ */
+#define IDENTITY_ANY   0      /* in policy_key only: the entry matches every peer */
+#define IDENTITY_HOST  1      /* this node's own addresses: always allowed, both ways */
+#define IDENTITY_WORLD 2      /* an address no pod and no ipBlock prefix covers */
+#define IDENTITY_FIRST_ALLOCATED 256
+
+/* ipcache_v1: LPM trie of addresses and prefixes -> identities. Written by the agent. */
+struct ipcache_key {
+	__u32 prefixlen;      /* (host) */
+	__u32 addr;           /* (be) network address */
+};
+
+struct ipcache_value {
+	__u32 identity;       /* (host) the address's own identity: a pod's, HOST, or its block's */
+	__u32 block;          /* (host) identity of the most specific ipBlock prefix containing it, or WORLD */
+};
+
+/* endpoints_v1: __u32 pod address (be) -> struct endpoint, this node's pods that policy isolates. */
+#define ENDPOINT_F_INGRESS 0x1   /* new flows into the pod need an ingress allow entry */
+#define ENDPOINT_F_EGRESS  0x2   /* new flows out of the pod need an egress allow entry */
+
+struct endpoint {
+	__u16 id;             /* (host) the pod's number in policy_key, never 0 */
+	__u16 flags;          /* (host) ENDPOINT_F_* */
+	__u32 pad;
+};
+
+enum policy_dir {
+	POLICY_INGRESS = 0,   /* into the endpoint; dport is the endpoint's port */
+	POLICY_EGRESS  = 1,   /* out of the endpoint; dport is the peer's port */
+};
+
+/*
+ * policy_v1: LPM trie of allow entries -> __u32 (1). Written by the agent. The trie matches
+ * identity, endpoint and dir in full (POLICY_PREFIX_PEER bits), then proto (+8), then the
+ * leading bits of dport (+16): a rule for every protocol stops at POLICY_PREFIX_PEER, a rule
+ * for every port of one protocol at POLICY_PREFIX_PROTO, a port range is a few prefixes.
+ * identity and endpoint_id are always matched in full, so their byte order does not matter.
+ */
+#define POLICY_PREFIX_PEER  56
+#define POLICY_PREFIX_PROTO 64
+#define POLICY_PREFIX_PORT  80
+
+struct policy_key {
+	__u32 prefixlen;      /* (host) POLICY_PREFIX_PEER..POLICY_PREFIX_PORT */
+	__u32 identity;       /* (host) the peer's identity; IDENTITY_ANY matches every peer */
+	__u16 endpoint_id;    /* (host) struct endpoint's id */
+	__u8  dir;            /* enum policy_dir */
+	__u8  proto;          /* IPPROTO_* */
+	__u16 dport;          /* (be) destination port */
+	__u16 pad;            /* beyond every prefix: always 0 */
+};
+
+/*
+ * policy_ct_v1: LRU flows of isolated pods, keyed by the tuple the flow began with (after any
+ * service DNAT) and the direction the endpoint saw it in; their replies pass without a rule.
+ * Written by the datapath.
+ */
+struct policy_ct_key {
+	__u32 saddr;          /* (be) */
+	__u32 daddr;          /* (be) */
+	__u16 sport;          /* (be); ICMP echo: the identifier */
+	__u16 dport;          /* (be) */
+	__u8  proto;
+	__u8  dir;            /* enum policy_dir: the first packet entered (INGRESS) or left (EGRESS) the pod */
+	__u16 pad;
+};
+
+struct policy_ct_value {
+	__u64 expires_ns;     /* (host) bpf_ktime_get_ns() deadline */
+	__u16 flags;          /* (host) CT_F_CLOSING */
+	__u16 pad;
+	__u32 pad2;
+};
+
+/* events_v1: ring buffer of policy drops and rejects, for the agent's log and metrics. */
+struct drop_event {
+	__u64 time_ns;        /* (host) bpf_ktime_get_ns() */
+	__u32 saddr;          /* (be) as the packet was when judged (after DNAT leaving a pod) */
+	__u32 daddr;          /* (be) */
+	__u16 sport;          /* (be) */
+	__u16 dport;          /* (be) */
+	__u8  proto;
+	__u8  reason;         /* enum ferry_reason */
+	__u16 pad;
+	__u32 identity;       /* (host) the peer's identity, 0 when not judged by policy */
+	__u32 ifindex;        /* (host) the interface the packet was seen on */
 };
 
 /* ---- host sockets (sock_host.bpf.c: cgroup sock_addr hooks) ---- */

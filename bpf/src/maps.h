@@ -123,6 +123,56 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } counters_v1 SEC(".maps");
 
+/* ---- NetworkPolicy ---- */
+
+/* ipcache_v1: address or prefix -> identity and ipBlock identity (LPM); written by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 262144);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* the kernel requires it for LPM tries */
+	__type(key, struct ipcache_key);
+	__type(value, struct ipcache_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ipcache_v1 SEC(".maps");
+
+/* endpoints_v1: address of a local pod policy isolates -> its id and isolated directions; agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct endpoint);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} endpoints_v1 SEC(".maps");
+
+/* policy_v1: (peer identity, endpoint, dir, proto, port prefix) -> 1, the allow rules (LPM); agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 262144);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* the kernel requires it for LPM tries */
+	__type(key, struct policy_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policy_v1 SEC(".maps");
+
+/* policy_ct_v1: flows of isolated pods, whose replies pass without a rule; written by the datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct policy_ct_key);
+	__type(value, struct policy_ct_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policy_ct_v1 SEC(".maps");
+
+/* events_v1: policy drops and rejects as struct drop_event; written by the entry points. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} events_v1 SEC(".maps");
+
+/* Puts struct drop_event into every object's BTF, where AbiLayoutTest finds it: no map names it. */
+const volatile struct drop_event drop_event_btf = {};
+
 /* ---- host sockets ---- */
 
 /* sock_revnat_v1: (socket cookie, backend) -> VIP it asked for, for recvmsg4/getpeername4; datapath. */

@@ -45,9 +45,10 @@ struct pkt4 {
 	__u16 tot_len;    /* (host) IPv4 total length */
 	__u16 l4_off;     /* (host) offset of the L4 header from the start of the frame */
 	__u8  ihl;        /* IPv4 header length in 32-bit words, 5..15 */
-	__u8  proto;      /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8  proto;      /* IPPROTO_TCP or IPPROTO_UDP; any other with REASON_PASS (see below) */
 	__u8  tcp_flags;  /* byte 13 of the TCP header; 0 for UDP and later fragments */
 	__u8  frag;       /* enum frag_kind */
+	__u8  icmp_error; /* an ICMP error about another flow (unreachable, time exceeded...) */
 };
 
 struct cursor {
@@ -109,10 +110,35 @@ static __always_inline int parse_l4(struct cursor *c, void *data_end, struct pkt
 	return 0;
 }
 
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO      8
+
+/*
+ * Other IPv4 protocols are no service traffic, but NetworkPolicy judges them too: their
+ * addresses and protocol are filled in, ports 0, except that an ICMP echo carries its
+ * identifier as the port of the side that sent the request (the request's sport, the reply's
+ * dport), so a reply's reversed tuple is its request's. ICMP errors are marked: they belong to
+ * the flow they quote.
+ */
+static __always_inline void parse_other_l4(struct cursor *c, void *data_end, struct pkt4 *p)
+{
+	__u8 *icmp = c->pos;
+
+	if (p->proto != IPPROTO_ICMP || p->frag == FRAG_LATER || (void *)(icmp + 8) > data_end)
+		return;
+	if (icmp[0] == ICMP_ECHO)
+		p->sport = *(__u16 *)(icmp + 4);
+	else if (icmp[0] == ICMP_ECHOREPLY)
+		p->dport = *(__u16 *)(icmp + 4);
+	else
+		p->icmp_error = icmp[0] == 3 || icmp[0] == 4 || icmp[0] == 11 || icmp[0] == 12;
+}
+
 /*
  * Parses the frame between data and data_end. Returns STEP_NEXT for an IPv4 TCP/UDP packet
- * (ports still unknown for FRAG_LATER), REASON_PASS for anything we do not handle,
- * -REASON_DROP_MALFORMED for broken headers.
+ * (ports still unknown for FRAG_LATER), REASON_PASS for anything we do not handle (with
+ * p->proto set for IPv4 of another protocol, see parse_other_l4), -REASON_DROP_MALFORMED for
+ * broken headers.
  */
 static __always_inline int pkt4_parse_data(void *data, void *data_end, struct pkt4 *p)
 {
@@ -126,8 +152,6 @@ static __always_inline int pkt4_parse_data(void *data, void *data_end, struct pk
 	proto = parse_iphdr(&c, data_end, &ip);
 	if (proto < 0)
 		return -REASON_DROP_MALFORMED;
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
-		return REASON_PASS;
 
 	p->saddr = ip->saddr;
 	p->daddr = ip->daddr;
@@ -137,11 +161,13 @@ static __always_inline int pkt4_parse_data(void *data, void *data_end, struct pk
 	p->proto = proto;
 	p->l4_off = c.pos - data;
 	frag_off = bpf_ntohs(ip->frag_off);
-	if (frag_off & IP_OFFMASK) {
-		p->frag = FRAG_LATER;
-		return STEP_NEXT;
+	p->frag = (frag_off & IP_OFFMASK) ? FRAG_LATER : (frag_off & IP_MF) ? FRAG_FIRST : FRAG_NONE;
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
+		parse_other_l4(&c, data_end, p);
+		return REASON_PASS;
 	}
-	p->frag = (frag_off & IP_MF) ? FRAG_FIRST : FRAG_NONE;
+	if (p->frag == FRAG_LATER)
+		return STEP_NEXT;
 	if (parse_l4(&c, data_end, p) < 0)
 		return -REASON_DROP_MALFORMED;
 	return STEP_NEXT;

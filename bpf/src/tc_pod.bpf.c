@@ -2,10 +2,13 @@
 /*
  * Pod veth datapath, attached with tcx on the host side of each pod's veth:
  *   from_pod  (tcx ingress: packets leaving the pod)  service DNAT with conntrack, rejects and
- *             drops for service addresses without a frontend or backends, hairpin;
- *   to_pod    (tcx egress: packets entering the pod)  reverse NAT of replies, after routing.
+ *             drops for service addresses without a frontend or backends, hairpin, then the
+ *             pod's egress policy on the real destination;
+ *   to_pod    (tcx egress: packets entering the pod)  the pod's ingress policy, then reverse NAT
+ *             of replies, after routing.
  *
- * One packet: pkt4_parse -> frag_track -> ct_reverse -> ct_established -> lb_new_flow -> finish.
+ * Leaving:  pkt4_parse -> frag_track -> ct_reverse -> ct_established -> lb_new_flow -> policy -> finish.
+ * Entering: pkt4_parse -> frag_track -> policy -> ct_reverse -> finish.
  * Every step returns a drop reason (< 0), a final reason, or STEP_NEXT; finish turns the result
  * into a verdict and counts the packet once.
  */
@@ -24,6 +27,8 @@
 #include "nat.h"
 #include "reject.h"
 #include "fib.h"
+#include "policy.h"
+#include "events.h"
 #include "counters.h"
 
 /*
@@ -34,6 +39,7 @@ struct tc_out {
 	bool back_to_pod;
 	__u32 ifindex;
 	__u32 nexthop;        /* (be) */
+	__u32 peer_identity;  /* who a policy drop refused, for its event */
 };
 
 /*
@@ -163,7 +169,8 @@ static __always_inline int load_packet(struct __sk_buff *skb, struct pkt4 *p)
  * egress of the same veth, with its MACs swapped. ifindex: out of that node interface, the
  * next hop's MAC from the neighbour table.
  */
-static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret, struct tc_out *out)
+static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret, struct tc_out *out,
+				  const struct pkt4 *p)
 {
 	struct bpf_redir_neigh nh = { .nh_family = AF_INET };
 
@@ -171,6 +178,8 @@ static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret, str
 		ret = REASON_PASS;
 	if (ret >= 0 && out->back_to_pod && nat_swap_macs(skb) < 0)
 		ret = -REASON_DROP_REWRITE_FAILED;
+	if (event_wanted(ret < 0 ? -ret : ret))
+		event_emit(ret < 0 ? -ret : ret, p, out->peer_identity, skb->ifindex);
 	if (ret < 0) {
 		count_packet(-ret, len);
 		return TC_ACT_SHOT;
@@ -186,30 +195,78 @@ static __always_inline int finish(struct __sk_buff *skb, __u32 len, int ret, str
 }
 
 /*
- * Leaving the pod: every step. Entering the pod: reverse NAT of replies only; service traffic
- * was DNATed as it left its client pod, and a hairpin reply here already heads into the pod,
- * so nothing bounces. The clock is read once per packet.
+ * Egress policy of the pod p leaves, on the tuple service handling left (the real destination
+ * after DNAT). Replies of flows into the pod pass; so do a service reply turned around here
+ * (its flow was judged on the way in) and the pod's flows Ferry rejected, which are recorded
+ * unjudged: the reject entering the pod is their reply.
+ */
+static __always_inline int policy_leaving(const struct endpoint *ep, __u32 ep_addr, bool reply,
+					  int ret, struct pkt4 *p, __u64 now, struct tc_out *out)
+{
+	struct policy_ct_key k;
+
+	if (!ep || reply || ret < 0 || ret == REASON_REVNAT || p->icmp_error)
+		return ret;
+	if (ret == REASON_REJECT_NO_BACKEND || ret == REASON_REJECT_NO_PORT) {
+		k = policy_ct_key_of(p, POLICY_EGRESS, false);
+		policy_ct_record(&k, p, now);
+		return ret;
+	}
+	return policy_judge(ep, ep_addr, POLICY_EGRESS, p, now, &out->peer_identity) ?: ret;
+}
+
+/* Ingress policy of the pod p enters, before reverse NAT: on the tuple the peer really sent. */
+static __always_inline int policy_entering(struct pkt4 *p, __u64 now, struct tc_out *out)
+{
+	struct endpoint *ep = policy_endpoint(p->daddr);
+
+	if (!ep || p->icmp_error || policy_is_reply(p, POLICY_INGRESS, now))
+		return STEP_NEXT;
+	return policy_judge(ep, p->daddr, POLICY_INGRESS, p, now, &out->peer_identity) ?: STEP_NEXT;
+}
+
+/*
+ * Leaving the pod: every step. Entering the pod: policy and reverse NAT of replies; service
+ * traffic was DNATed as it left its client pod, and a hairpin reply here already heads into
+ * the pod, so nothing bounces. IPv4 of other protocols (ICMP...) meets policy only. The clock
+ * is read once per packet.
  */
 static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 {
 	__u32 len = skb->len;
 	struct tc_out out = {};
 	struct pkt4 p = {};
+	struct endpoint *ep;
+	__u32 ep_addr;
+	bool reply;
 	__u64 now;
 	int ret;
 
 	ret = load_packet(skb, &p);
-	if (ret != STEP_NEXT)
-		return finish(skb, len, ret, &out);
+	if (ret != STEP_NEXT && !(ret == REASON_PASS && p.proto))
+		return finish(skb, len, ret, &out, &p);
 	now = bpf_ktime_get_ns();
-	ret = ct_reverse(skb, &p, now, leaving_pod, &out);
-	if (!leaving_pod)
-		return finish(skb, len, ret, &out);
+	if (!leaving_pod) {
+		ret = policy_entering(&p, now, &out);
+		if (ret == STEP_NEXT && p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)
+			ret = REASON_PASS;
+		if (ret == STEP_NEXT)
+			ret = ct_reverse(skb, &p, now, false, &out);
+		return finish(skb, len, ret, &out, &p);
+	}
+	ep_addr = p.saddr;
+	ep = policy_endpoint(ep_addr);
+	reply = ep && policy_is_reply(&p, POLICY_EGRESS, now);
+	if (ret == STEP_NEXT)
+		ret = ct_reverse(skb, &p, now, true, &out);
 	if (ret == STEP_NEXT)
 		ret = ct_established(skb, &p, now, &out);
 	if (ret == STEP_NEXT)
 		ret = lb_new_flow(skb, &p, now, &out);
-	return finish(skb, len, ret, &out);
+	if (ret == STEP_NEXT)
+		ret = REASON_PASS;
+	ret = policy_leaving(ep, ep_addr, reply, ret, &p, now, &out);
+	return finish(skb, len, ret, &out, &p);
 }
 
 SEC("tc")

@@ -26,6 +26,7 @@
 #include "snat.h"
 #include "xdp_nat.h"
 #include "reject.h"
+#include "events.h"
 #include "counters.h"
 
 /*
@@ -182,13 +183,19 @@ static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u6
 	return xdp_translate(ctx, p, &fwd, remote ? &fib : NULL, action);
 }
 
-/* The only place a step result becomes a verdict; every frame is counted exactly once. */
-static __always_inline int finish(struct xdp_md *ctx, __u32 len, int ret, int action, bool bounce)
+/*
+ * The only place a step result becomes a verdict; every frame is counted exactly once, and
+ * rejects are reported as events (p is the client's packet, const to the reject builder).
+ */
+static __always_inline int finish(struct xdp_md *ctx, __u32 len, int ret, int action, bool bounce,
+				  const struct pkt4 *p)
 {
 	if (ret == STEP_NEXT)
 		ret = REASON_PASS;
 	if (ret >= 0 && bounce && xnat_swap_macs(ctx) < 0)
 		ret = -REASON_DROP_REWRITE_FAILED;
+	if (event_wanted(ret < 0 ? -ret : ret))
+		event_emit(ret < 0 ? -ret : ret, p, 0, ctx->ingress_ifindex);
 	if (ret < 0) {
 		count_packet(-ret, len);
 		return XDP_DROP;
@@ -213,14 +220,14 @@ int from_node(struct xdp_md *ctx)
 	if (ret == STEP_NEXT)
 		ret = frag_track(&p);
 	if (ret != STEP_NEXT)
-		return finish(ctx, len, ret, action, bounce);
+		return finish(ctx, len, ret, action, bounce, &p);
 	now = bpf_ktime_get_ns();
 	ret = xdp_reply(ctx, &p, now, &action);
 	if (ret == STEP_NEXT)
 		ret = xdp_established(ctx, &p, now, &action);
 	if (ret == STEP_NEXT)
 		ret = xdp_new_flow(ctx, &p, now, &action, &bounce);
-	return finish(ctx, len, ret, action, bounce);
+	return finish(ctx, len, ret, action, bounce, &p);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
