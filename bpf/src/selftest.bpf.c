@@ -60,6 +60,28 @@ struct {
 	__uint(max_entries, 4);
 } st_percpu SEC(".maps");
 
+/* Records selftest_ringbuf emits: the first 8 bytes of each frame it sees. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} st_events SEC(".maps");
+
+/* Sends the frame's first 8 bytes to st_events. */
+SEC("xdp")
+int selftest_ringbuf(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 first;
+
+	/* Helpers may not read packet memory: copy to the stack first. */
+	if (data + 8 > data_end)
+		return XDP_PASS;
+	__builtin_memcpy(&first, data, 8);
+	bpf_ringbuf_output(&st_events, &first, 8, 0);
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int selftest_xdp(struct xdp_md *ctx)
 {

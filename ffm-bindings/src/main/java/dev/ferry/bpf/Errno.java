@@ -3,6 +3,7 @@ package dev.ferry.bpf;
 /** The errno values this package reacts to (Linux, all architectures Ferry runs on). */
 final class Errno {
     static final int EPERM = 1;
+    static final int EINTR = 4;
     static final int ENOENT = 2;
     static final int E2BIG = 7;
     static final int EEXIST = 17;

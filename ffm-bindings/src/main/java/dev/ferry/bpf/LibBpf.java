@@ -48,6 +48,9 @@ final class LibBpf {
     // struct btf *btf__parse(const char *path, struct btf_ext **btf_ext)
     private static final MethodHandle BTF_PARSE = errnoCapturing("btf__parse",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    // struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb, void *ctx, const struct ring_buffer_opts *opts)
+    private static final MethodHandle RING_BUFFER_NEW = errnoCapturing("ring_buffer__new",
+            FunctionDescriptor.of(ADDRESS, ValueLayout.JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     // On x86-64 and aarch64-linux a va_list parameter is passed as a pointer.
     private static final MethodHandle VSNPRINTF = plain("vsnprintf",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ADDRESS, ValueLayout.JAVA_LONG, ADDRESS, ADDRESS));
@@ -86,6 +89,10 @@ final class LibBpf {
 
     static MemorySegment btfParse(MemorySegment path) {
         return pointerCall("btf__parse", BTF_PARSE, path, MemorySegment.NULL);
+    }
+
+    static MemorySegment ringBufferNew(int mapFd, MemorySegment callback) {
+        return pointerCall("ring_buffer__new", RING_BUFFER_NEW, mapFd, callback, MemorySegment.NULL, MemorySegment.NULL);
     }
 
     static int vsnprintf(MemorySegment buffer, MemorySegment format, MemorySegment vaList) {

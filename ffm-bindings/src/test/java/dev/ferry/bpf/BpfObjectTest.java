@@ -31,7 +31,7 @@ class BpfObjectTest {
             object.setMaxEntries("st_lru", 128);
             object.load();
 
-            assertEquals(Set.of("selftest_xdp", "selftest_tc", "selftest_connect4"),
+            assertEquals(Set.of("selftest_xdp", "selftest_tc", "selftest_connect4", "selftest_ringbuf"),
                     object.programs().stream().map(BpfProgram::name).collect(Collectors.toSet()));
             assertTrue(object.maps().stream().map(BpfMap::name).collect(Collectors.toSet())
                     .containsAll(Set.of("st_hash", "st_lru", "st_array", "st_percpu")));
