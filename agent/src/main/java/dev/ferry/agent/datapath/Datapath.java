@@ -4,6 +4,10 @@ import dev.ferry.agent.datapath.abi.Abi;
 import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.Counter;
 import dev.ferry.agent.datapath.abi.CtKey;
+import dev.ferry.agent.datapath.abi.EndpointValue;
+import dev.ferry.agent.datapath.abi.IpcacheKey;
+import dev.ferry.agent.datapath.abi.IpcacheValue;
+import dev.ferry.agent.datapath.abi.PolicyKey;
 import dev.ferry.agent.datapath.abi.CtValue;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.datapath.abi.MaglevTable;
@@ -158,6 +162,13 @@ public final class Datapath implements AutoCloseable {
     /** nodeport_ifs_v1: ifindex of a node interface with XDP -> the address flows are SNATed to through it. */
     public MapTable<Integer, Inet4Address> nodeportInterfaces() {
         return new BpfMapTable<>(pod.map("nodeport_ifs_v1"), Abi.U32_CODEC, NodeportIf.CODEC);
+    }
+
+    /** ipcache_v1, endpoints_v1, policy_v1. */
+    public PolicyMaps policyMaps() {
+        return new PolicyMaps(new BpfMapTable<>(pod.map("ipcache_v1"), IpcacheKey.CODEC, IpcacheValue.CODEC),
+                new BpfMapTable<>(pod.map("endpoints_v1"), Abi.IPV4_CODEC, EndpointValue.CODEC),
+                new BpfMapTable<>(pod.map("policy_v1"), PolicyKey.CODEC, Abi.U32_CODEC));
     }
 
     public Conntrack conntrack() {
