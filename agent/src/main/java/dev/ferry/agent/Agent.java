@@ -1,6 +1,7 @@
 package dev.ferry.agent;
 
 import dev.ferry.agent.datapath.Datapath;
+import dev.ferry.agent.datapath.DropEvents;
 import dev.ferry.agent.datapath.InterfaceGlobs;
 import dev.ferry.agent.datapath.NodeAddresses;
 import dev.ferry.agent.datapath.HostSocketHooks;
@@ -12,11 +13,14 @@ import dev.ferry.agent.http.HealthCheckNodePorts;
 import dev.ferry.agent.http.ProxyHealth;
 import dev.ferry.agent.k8s.ClientFactory;
 import dev.ferry.agent.metrics.DatapathMetrics;
+import dev.ferry.agent.metrics.DropEventLog;
 import dev.ferry.agent.metrics.MetricRegistry;
 import dev.ferry.agent.metrics.SyncMetrics;
 import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.reconcile.ApplyResult;
+import dev.ferry.agent.reconcile.PolicyApplyResult;
+import dev.ferry.agent.reconcile.PolicyReconciler;
 import dev.ferry.agent.reconcile.ReconcileLoop;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.reconcile.SyncObserver;
@@ -29,9 +33,11 @@ import dev.ferry.agent.translate.ServiceTranslator;
 import dev.ferry.bpf.TcDirection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import java.net.Inet4Address;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -55,12 +61,15 @@ public final class Agent implements AutoCloseable {
     private final KubernetesClient client;
     private final AgentEndpoints endpoints;
     private final DatapathMetrics datapathMetrics;
+    private final DropEvents dropEvents;
     private final NodeAddresses nodeAddresses;
     private final String nodeName;
+    private final Inet4Address hairpinAddress;
     private volatile Cluster lastCluster;
 
     private Agent(AgentConfig config) {
         nodeName = config.nodeName();
+        hairpinAddress = config.hairpinAddress();
         MetricRegistry metrics = new MetricRegistry();
         ProxyHealth health = new ProxyHealth(InstantSource.system(), ProxyHealth.DEFAULT_TIMEOUT);
         // First, so a port in use stops the agent before it touches the datapath.
@@ -69,14 +78,21 @@ public final class Agent implements AutoCloseable {
                 new Datapath.Settings(config.hairpinAddress(), config.maglevTableSize()));
         // Restore before anything attaches: the pinned maps already carry the last agent's state.
         Reconciler reconciler = new Reconciler(datapath.serviceMaps());
+        PolicyReconciler policyReconciler = new PolicyReconciler(datapath.policyMaps());
+        DropEventLog dropLog = new DropEventLog(metrics);
         healthCheckNodePorts = new HealthCheckNodePorts(config.healthzBindAddress() == null
                 ? "0.0.0.0" : config.healthzBindAddress().host(), health);
         NeighborKeeper neighbors = new NeighborKeeper();
         reconcileLoop = new ReconcileLoop(desired -> {
             ApplyResult result = reconciler.apply(desired);
+            PolicyApplyResult policy = policyReconciler.apply(desired.policy());
+            dropLog.publish(new DropEventLog.Names(desired.policy().podNames(), policyReconciler.identities()));
+            if (policy.changedAnything() || !policy.errors().isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "policy synced: {0}", policy);
+            }
             healthCheckNodePorts.sync(desired.healthChecks());
             neighbors.keep(desired.remoteBackendAddresses());
-            return result;
+            return result.withErrors(policy.errors());
         }, health
                 .andThen(new SyncMetrics(metrics, InstantSource.system()))
                 .andThen(SyncObserver.afterEachPass(result -> {
@@ -113,6 +129,7 @@ public final class Agent implements AutoCloseable {
             source = new KubernetesSource(client, config.nodeName(), COALESCE, toReconciler).start();
         }
         nodeAddresses.start(Duration.ofSeconds(1));
+        dropEvents = DropEvents.start(datapath, dropLog);
         datapathMetrics = new DatapathMetrics(metrics, datapath::counters, source::invalidObjects,
                 datapath.serviceMaps()::usage).start(METRICS_REFRESH);
         LOG.log(System.Logger.Level.INFO, "agent running on node {0}: bpffs {1}, pod interfaces {2}, {3} attachments, "
@@ -125,7 +142,9 @@ public final class Agent implements AutoCloseable {
     private synchronized void translateAndSubmit(Instant changeSeenAt) {
         Cluster cluster = lastCluster;
         if (cluster == null) return; // nothing complete yet: never program a partial view
-        LocalNode local = new LocalNode(nodeName, nodeAddresses.current());
+        List<Inet4Address> host = new ArrayList<>(nodeAddresses.all());
+        host.add(hairpinAddress); // the source of a pod's own traffic bounced back to it: the node's
+        LocalNode local = new LocalNode(nodeName, nodeAddresses.current(), host);
         reconcileLoop.submit(ServiceTranslator.translate(cluster, local), changeSeenAt);
     }
 
@@ -154,6 +173,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         datapathMetrics.close();
+        dropEvents.close();
         nodeAddresses.close();
         endpoints.close();
         source.close();

@@ -25,17 +25,26 @@ public final class NodeAddresses implements AutoCloseable {
     private final List<Cidr> filter;
     private final Consumer<List<Inet4Address>> onChange;
     private volatile boolean running = true;
+    private volatile List<Inet4Address> all;
     private volatile List<Inet4Address> current;
     private Thread thread;
 
+    /** @param onChange gets the NodePort addresses after any local address changed */
     public NodeAddresses(List<Cidr> filter, Consumer<List<Inet4Address>> onChange) {
         this.filter = List.copyOf(filter);
         this.onChange = onChange;
-        this.current = read(this.filter);
+        this.all = read(List.of());
+        this.current = narrow(all, this.filter);
     }
 
+    /** The NodePort addresses. */
     public List<Inet4Address> current() {
         return current;
+    }
+
+    /** Every local IPv4 address but loopback: what NetworkPolicy treats as this node. */
+    public List<Inet4Address> all() {
+        return all;
     }
 
     public NodeAddresses start(Duration every) {
@@ -46,11 +55,12 @@ public final class NodeAddresses implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
-                List<Inet4Address> now = read(filter);
-                if (!now.equals(current)) {
-                    LOG.log(System.Logger.Level.INFO, "node addresses for NodePorts: {0}", now);
-                    current = now;
-                    onChange.accept(now);
+                List<Inet4Address> now = read(List.of());
+                if (!now.equals(all)) {
+                    all = now;
+                    current = narrow(now, filter);
+                    LOG.log(System.Logger.Level.INFO, "node addresses: {0}; for NodePorts: {1}", now, current);
+                    onChange.accept(current);
                 }
             }
         });
@@ -63,6 +73,10 @@ public final class NodeAddresses implements AutoCloseable {
         byInterface(filter).values().forEach(out::addAll);
         out.sort(Ipv4::compare);
         return List.copyOf(out);
+    }
+
+    private static List<Inet4Address> narrow(List<Inet4Address> addresses, List<Cidr> filter) {
+        return addresses.stream().filter(a -> inside(filter, a)).toList();
     }
 
     /** Interface name -> its IPv4 addresses inside {@code filter}, loopback left out; interfaces without any too. */
