@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** fabric8 LabelSelector -> model LabelSelector, checked as the API server checks it. */
 final class LabelSelectorConverter {
@@ -38,6 +39,6 @@ final class LabelSelectorConverter {
             }
             requirements.add(new LabelSelector.Requirement(e.getKey(), operator, values));
         }
-        return new LabelSelector(new java.util.TreeMap<>(labels), requirements);
+        return new LabelSelector(new TreeMap<>(labels), requirements);
     }
 }
