@@ -21,6 +21,7 @@ import java.util.TreeSet;
  */
 final class PolicyPods {
     private final Map<Pod, Identity.Pods> identities = new LinkedHashMap<>();
+    private final Set<Identity.Pods> distinct;
 
     PolicyPods(Cluster cluster) {
         Map<String, SortedMap<String, String>> namespaceLabels = new HashMap<>();
@@ -31,6 +32,7 @@ final class PolicyPods {
                         // A pod seen before its namespace: it still has the label the API server always sets.
                         namespaceLabels.getOrDefault(p.namespace(), Namespace.defaultLabels(p.namespace())),
                         new TreeSet<>(p.namedPorts()))));
+        distinct = Set.copyOf(identities.values());
     }
 
     /** In name order, so that of two pods claiming one address the first in that order wins. */
@@ -43,7 +45,7 @@ final class PolicyPods {
     }
 
     Set<Identity.Pods> identities() {
-        return new LinkedHashSet<>(identities.values());
+        return distinct;
     }
 
     /**

@@ -8,8 +8,10 @@ import dev.ferry.agent.model.PolicyPort;
 import dev.ferry.agent.model.PolicyRule;
 
 import java.net.Inet4Address;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -18,6 +20,11 @@ import java.util.stream.Stream;
 final class RuleEntries {
     private final PolicyPods pods;
     private final BlockPrefixes blocks;
+    /** A rule's peers do not depend on the local pod: picked once per rule, not once per pod. */
+    private final Map<RuleInNamespace, Set<Identity>> peersByRule = new HashMap<>();
+
+    private record RuleInNamespace(String namespace, List<PolicyPeer> peers) {
+    }
 
     RuleEntries(PolicyPods pods, BlockPrefixes blocks) {
         this.pods = pods;
@@ -27,7 +34,9 @@ final class RuleEntries {
     /** @param policyNamespace where selector peers without a namespaceSelector look for pods */
     void compile(Pod endpoint, String policyNamespace, Direction direction, PolicyRule rule, Consumer<PolicyEntry> out) {
         Inet4Address address = endpoint.policyAddress().orElseThrow();
-        for (Identity peer : peers(policyNamespace, rule.peers())) {
+        Set<Identity> peers = peersByRule.computeIfAbsent(new RuleInNamespace(policyNamespace, rule.peers()),
+                r -> peers(r.namespace(), r.peers()));
+        for (Identity peer : peers) {
             if (rule.ports().isEmpty()) {
                 out.accept(PolicyEntry.allTraffic(address, direction, peer));
                 continue;
