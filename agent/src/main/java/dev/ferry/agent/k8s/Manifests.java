@@ -3,7 +3,10 @@ package dev.ferry.agent.k8s;
 import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.EndpointSlice;
+import dev.ferry.agent.model.Namespace;
+import dev.ferry.agent.model.NetworkPolicy;
 import dev.ferry.agent.model.Node;
+import dev.ferry.agent.model.Pod;
 import dev.ferry.agent.model.Service;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
@@ -36,6 +39,9 @@ public final class Manifests {
         List<EndpointSlice> slices = new ArrayList<>();
         List<Node> nodes = new ArrayList<>();
         List<Cidr> serviceCidrs = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        List<Namespace> namespaces = new ArrayList<>();
+        List<NetworkPolicy> policies = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (HasMetadata object : objects) {
             try {
@@ -49,13 +55,17 @@ public final class Manifests {
                     case io.fabric8.kubernetes.api.model.Node n -> nodes.add(NodeConverter.convert(n));
                     case io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR c ->
                             serviceCidrs.addAll(ServiceCidrConverter.convert(c));
+                    case io.fabric8.kubernetes.api.model.Pod p -> pods.add(PodConverter.convert(p));
+                    case io.fabric8.kubernetes.api.model.Namespace n -> namespaces.add(NamespaceConverter.convert(n));
+                    case io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy p ->
+                            policies.add(NetworkPolicyConverter.convert(p));
                     default -> { } // other kinds may share the file; they are not ours
                 }
             } catch (InvalidObjectException e) {
                 problems.add(e.getMessage());
             }
         }
-        return new Parsed(new Cluster(services, slices, nodes, serviceCidrs), problems);
+        return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
     }
 
     private static List<HasMetadata> objects(String yaml) {

@@ -31,6 +31,11 @@ public record Cidr(Inet4Address network, int prefixLength) implements Comparable
         return mask(address, prefixLength).equals(network);
     }
 
+    /** Whether every address of {@code other} is in this prefix. */
+    public boolean contains(Cidr other) {
+        return other.prefixLength >= prefixLength && contains(other.network);
+    }
+
     @Override
     public int compareTo(Cidr o) {
         int c = Ipv4.compare(network, o.network);

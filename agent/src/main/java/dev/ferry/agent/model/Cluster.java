@@ -5,14 +5,24 @@ import java.util.List;
 /**
  * Everything a source knows at one moment: the input of the translators. {@code nodes} holds
  * the Node objects the source saw (the API source watches only this agent's own node);
- * {@code serviceCidrs} the IPv4 prefixes of all ServiceCIDR objects.
+ * {@code serviceCidrs} the IPv4 prefixes of all ServiceCIDR objects; {@code pods},
+ * {@code namespaces} and {@code networkPolicies} those of the whole cluster, for NetworkPolicy.
  */
-public record Cluster(List<Service> services, List<EndpointSlice> slices, List<Node> nodes, List<Cidr> serviceCidrs) {
+public record Cluster(List<Service> services, List<EndpointSlice> slices, List<Node> nodes, List<Cidr> serviceCidrs,
+                      List<Pod> pods, List<Namespace> namespaces, List<NetworkPolicy> networkPolicies) {
     public Cluster {
         services = List.copyOf(services);
         slices = List.copyOf(slices);
         nodes = List.copyOf(nodes);
         serviceCidrs = List.copyOf(serviceCidrs);
+        pods = List.copyOf(pods);
+        namespaces = List.copyOf(namespaces);
+        networkPolicies = List.copyOf(networkPolicies);
+    }
+
+    /** Services only, without NetworkPolicy's objects. */
+    public Cluster(List<Service> services, List<EndpointSlice> slices, List<Node> nodes, List<Cidr> serviceCidrs) {
+        this(services, slices, nodes, serviceCidrs, List.of(), List.of(), List.of());
     }
 
     public Cluster(List<Service> services, List<EndpointSlice> slices) {

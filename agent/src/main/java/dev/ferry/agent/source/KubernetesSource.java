@@ -2,9 +2,12 @@ package dev.ferry.agent.source;
 
 import dev.ferry.agent.k8s.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -16,8 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Services, EndpointSlices, ServiceCIDRs and this agent's own Node from the API server through
- * fabric8 SharedInformers.
+ * Services, EndpointSlices, ServiceCIDRs and this agent's own Node, and for NetworkPolicy the
+ * Pods, Namespaces and NetworkPolicies of the whole cluster (every pod address is a possible
+ * peer), from the API server through fabric8 SharedInformers.
  * <p>
  * Informer handlers only mark that something changed; one thread waits a short window so a
  * burst of events (a rollout touching many slices) becomes one snapshot, then builds it from
@@ -56,6 +60,9 @@ public final class KubernetesSource implements ClusterSource {
         informers.add(inform(client.resources(Node.class).withField("metadata.name", nodeName)
                 .runnableInformer(RESYNC.toMillis())));
         informers.add(inform(client.resources(ServiceCIDR.class).runnableInformer(RESYNC.toMillis())));
+        informers.add(inform(client.resources(Pod.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
+        informers.add(inform(client.resources(Namespace.class).runnableInformer(RESYNC.toMillis())));
+        informers.add(inform(client.resources(NetworkPolicy.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
         thread = Thread.ofPlatform().name("kubernetes-source").daemon().start(this::run);
         return this;
     }
@@ -112,8 +119,12 @@ public final class KubernetesSource implements ClusterSource {
                 nextReport = System.nanoTime() + SYNC_REPORT.toNanos();
             }
         }
-        LOG.log(System.Logger.Level.INFO, "informers synced: {0} services, {1} endpoint slices",
-                informers.get(0).getStore().list().size(), informers.get(1).getStore().list().size());
+        LOG.log(System.Logger.Level.INFO, "informers synced: {0} services, {1} endpoint slices, {2} pods, {3} network policies",
+                cached(Service.class), cached(EndpointSlice.class), cached(Pod.class), cached(NetworkPolicy.class));
+    }
+
+    private int cached(Class<? extends HasMetadata> kind) {
+        return informers.stream().filter(i -> i.getApiTypeClass() == kind).mapToInt(i -> i.getStore().list().size()).sum();
     }
 
     private void publish(Instant changeSeenAt) {

@@ -6,9 +6,16 @@ import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.translate.ServiceTranslator;
+import dev.ferry.agent.translate.policy.PolicyCompiler;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointHintsBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDRBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -43,6 +50,9 @@ class KubernetesSourceTest {
         if (source != null) source.close();
         client.resources(io.fabric8.kubernetes.api.model.Service.class).inAnyNamespace().delete();
         client.resources(EndpointSlice.class).inAnyNamespace().delete();
+        client.resources(NetworkPolicy.class).inAnyNamespace().delete();
+        client.resources(Pod.class).inAnyNamespace().delete();
+        client.resources(Namespace.class).delete();
     }
 
     @Test
@@ -139,6 +149,52 @@ class KubernetesSourceTest {
         for (int i = 0; i < 50; i++) client.resource(service("s" + i, "10.96.1." + (i + 1), 80)).create();
         awaitMaps(d -> d.lines().count() == 50);
         assertTrue(snapshots.size() < 50, "50 creations gave " + snapshots.size() + " snapshots");
+    }
+
+    @Test
+    void podsNamespacesAndNetworkPoliciesReachThePolicyState() throws Exception {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("lab").endMetadata().build()).create();
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("ops").endMetadata().build()).create();
+        client.resource(pod("lab", "db", "db", NODE, "10.244.1.10")).create();
+        client.resource(pod("ops", "probe", "probe", "node2", "10.244.2.10")).create();
+        start();
+        awaitPolicy(d -> d.contains("ipcache 10.244.1.10/32 -> 2:lab{app=db}") && !d.contains("endpoint"));
+
+        // The policy admits pods of namespaces labelled team=ops; ops has no such label yet.
+        client.resource(new NetworkPolicyBuilder().withNewMetadata().withName("db").withNamespace("lab").endMetadata()
+                .withNewSpec().withNewPodSelector().addToMatchLabels("app", "db").endPodSelector()
+                .addNewIngress().addNewFrom().withNewNamespaceSelector().addToMatchLabels("team", "ops")
+                .endNamespaceSelector().endFrom().endIngress().endSpec().build()).create();
+        awaitPolicy(d -> d.contains("endpoint 10.244.1.10 lab/db isolated: ingress\n") && !d.contains("allow"));
+
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("ops").addToLabels("team", "ops").endMetadata()
+                .build()).update();
+        awaitPolicy(d -> d.contains("allow 10.244.1.10 ingress 2:ops{app=probe} ns{kubernetes.io/metadata.name=ops, team=ops} all"));
+
+        client.resource(pod("ops", "probe", "probe", "node2", "10.244.2.11")).update();
+        awaitPolicy(d -> d.contains("ipcache 10.244.2.11/32 -> 2:ops{app=probe}") && !d.contains("10.244.2.10"));
+
+        client.resources(NetworkPolicy.class).inNamespace("lab").withName("db").delete();
+        awaitPolicy(d -> !d.contains("endpoint") && !d.contains("allow"));
+    }
+
+    /** Compiles snapshots as the agent would, until the policy dump matches. */
+    private void awaitPolicy(Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String last = "(no snapshot)";
+        while (System.nanoTime() < deadline) {
+            Cluster next = snapshots.poll(100, TimeUnit.MILLISECONDS);
+            if (next == null) continue;
+            last = PolicyCompiler.compile(next, LocalNode.named(NODE)).dump();
+            if (wanted.test(last)) return;
+        }
+        fail("policy never matched; last dump:\n" + last);
+    }
+
+    static Pod pod(String namespace, String name, String app, String node, String ip) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).addToLabels("app", app).endMetadata()
+                .withNewSpec().withNodeName(node).endSpec()
+                .withNewStatus().withPhase("Running").withPodIP(ip).endStatus().build();
     }
 
     private void start() {
