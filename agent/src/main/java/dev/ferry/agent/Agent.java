@@ -29,6 +29,7 @@ import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
 import dev.ferry.agent.translate.ServiceTranslator;
+import dev.ferry.agent.translate.policy.PolicyCompiler;
 
 import dev.ferry.bpf.TcDirection;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -145,7 +146,8 @@ public final class Agent implements AutoCloseable {
         List<Inet4Address> host = new ArrayList<>(nodeAddresses.all());
         host.add(hairpinAddress); // the source of a pod's own traffic bounced back to it: the node's
         LocalNode local = new LocalNode(nodeName, nodeAddresses.current(), host);
-        reconcileLoop.submit(ServiceTranslator.translate(cluster, local), changeSeenAt);
+        reconcileLoop.submit(ServiceTranslator.translate(cluster, local)
+                .withPolicy(PolicyCompiler.compile(cluster, local)), changeSeenAt);
     }
 
     public static Agent start(AgentConfig config) {
