@@ -3,21 +3,17 @@ package dev.ferry.agent.datapath;
 import dev.ferry.agent.datapath.abi.DropEvent;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.k8s.Manifests;
-import dev.ferry.agent.model.Cidr;
-import dev.ferry.agent.model.Direction;
 import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.LocalNode;
-import dev.ferry.agent.model.PodName;
 import dev.ferry.agent.model.Protocol;
 import dev.ferry.agent.reconcile.PolicyReconciler;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
 import dev.ferry.agent.translate.ServiceTranslator;
-import dev.ferry.agent.translate.policy.EndpointPolicy;
 import dev.ferry.agent.translate.policy.Identity;
-import dev.ferry.agent.translate.policy.IpcacheEntry;
 import dev.ferry.agent.translate.policy.PolicyEntry;
+import dev.ferry.agent.translate.policy.PolicyCompiler;
 import dev.ferry.agent.translate.policy.PolicyState;
 import dev.ferry.bpf.BpfRingBuffer;
 import dev.ferry.bpf.TestRunResult;
@@ -29,7 +25,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.MemorySegment;
-import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -43,9 +38,9 @@ import static dev.ferry.agent.datapath.Packet.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * NetworkPolicy in the pod datapath under BPF_PROG_TEST_RUN: the maps hold a policy state
- * written by the production policy writer, packets go in leaving (from_pod) or entering (to_pod)
- * a pod, verdicts and exact packets come out. Each case uses its own client port.
+ * NetworkPolicy in the pod datapath under BPF_PROG_TEST_RUN: the maps hold what the agent's
+ * compiler and policy writer make of {@link #POLICIES}, packets go in leaving (from_pod) or
+ * entering (to_pod) a pod, verdicts and exact packets come out. Each case uses its own client port.
  * <p>
  * SERVER is isolated for ingress: it admits pods labelled app=frontend on 8080/TCP and
  * 5353-5354/UDP, and 192.168.0.0/16 except 192.168.1.0/24 on 8080/TCP. CLIENT is isolated
@@ -83,31 +78,61 @@ class PolicyTableTest {
                 new TreeMap<>(Map.of("kubernetes.io/metadata.name", "shop")), new TreeSet<>());
     }
 
+    static final String POLICIES = """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: server, namespace: shop, labels: {app: backend}}
+            spec: {nodeName: node1, containers: [{name: c}]}
+            status: {podIP: 10.244.1.20}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: client, namespace: shop, labels: {app: client}}
+            spec: {nodeName: node1, containers: [{name: c}]}
+            status: {podIP: 10.244.1.10}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: frontend, namespace: shop, labels: {app: frontend}}
+            spec: {nodeName: node2, containers: [{name: c}]}
+            status: {podIP: 10.244.2.30}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: batch, namespace: shop, labels: {app: batch}}
+            spec: {nodeName: node2, containers: [{name: c}]}
+            status: {podIP: 10.244.2.31}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: server, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: backend}}
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: frontend}}}]
+                ports: [{port: 8080}, {port: 5353, endPort: 5354, protocol: UDP}]
+              - from: [{ipBlock: {cidr: 192.168.0.0/16, except: [192.168.1.0/24]}}]
+                ports: [{port: 8080}]
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: client, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: client}}
+              policyTypes: [Ingress, Egress]
+              egress:
+              - to: [{podSelector: {matchLabels: {app: backend}}}]
+                ports: [{port: 8080}]
+              - ports: [{port: 53, protocol: UDP}]
+            """;
+
     static PolicyState policy() {
-        Identity frontend = app("frontend"), backend = app("backend"), batch = app("batch"), client = app("client");
-        Identity.Block block = new Identity.Block(Cidr.parse("192.168.0.0/16"));
-        Identity.Block except = new Identity.Block(Cidr.parse("192.168.1.0/24"));
-        TreeMap<Cidr, IpcacheEntry> ipcache = new TreeMap<>();
-        ipcache.put(Cidr.parse(SERVER + "/32"), new IpcacheEntry(backend, Identity.Reserved.WORLD));
-        ipcache.put(Cidr.parse(CLIENT + "/32"), new IpcacheEntry(client, Identity.Reserved.WORLD));
-        ipcache.put(Cidr.parse(FRONTEND + "/32"), new IpcacheEntry(frontend, Identity.Reserved.WORLD));
-        ipcache.put(Cidr.parse(BATCH + "/32"), new IpcacheEntry(batch, Identity.Reserved.WORLD));
-        ipcache.put(Cidr.parse(NODE_IP + "/32"), new IpcacheEntry(Identity.Reserved.HOST, block));
-        ipcache.put(Cidr.parse(HAIRPIN + "/32"), new IpcacheEntry(Identity.Reserved.HOST, Identity.Reserved.WORLD));
-        ipcache.put(block.prefix(), new IpcacheEntry(block, block));
-        ipcache.put(except.prefix(), new IpcacheEntry(except, except));
-        TreeMap<Inet4Address, EndpointPolicy> endpoints = new TreeMap<>(Ipv4::compare);
-        endpoints.put(Ipv4.parse(SERVER), new EndpointPolicy(new PodName("shop", "server"), true, false));
-        endpoints.put(Ipv4.parse(CLIENT), new EndpointPolicy(new PodName("shop", "client"), true, true));
-        Inet4Address server = Ipv4.parse(SERVER), clientIp = Ipv4.parse(CLIENT);
-        TreeSet<PolicyEntry> entries = new TreeSet<>(List.of(
-                new PolicyEntry(server, Direction.INGRESS, frontend, Protocol.TCP, 8080, 8080),
-                new PolicyEntry(server, Direction.INGRESS, frontend, Protocol.UDP, 5353, 5354),
-                new PolicyEntry(server, Direction.INGRESS, block, Protocol.TCP, 8080, 8080),
-                new PolicyEntry(clientIp, Direction.EGRESS, backend, Protocol.TCP, 8080, 8080),
-                new PolicyEntry(clientIp, Direction.EGRESS, Identity.Reserved.ANY, Protocol.UDP, 53, 53)));
-        TreeMap<Inet4Address, PodName> names = new TreeMap<>(Ipv4::compare);
-        return new PolicyState(ipcache, endpoints, entries, names);
+        return PolicyCompiler.compile(Manifests.parse(POLICIES).cluster(), new LocalNode("node1",
+                List.of(Ipv4.parse(NODE_IP)), List.of(Ipv4.parse(NODE_IP), Ipv4.parse(HAIRPIN))));
     }
 
     @BeforeAll
