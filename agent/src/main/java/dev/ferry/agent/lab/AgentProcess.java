@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.stream.Stream;
  * close() stops it, runs `ferry uninstall`, unmounts and deletes everything it created.
  */
 public final class AgentProcess implements AutoCloseable {
+    /** The agent's default --metrics-bind-address is 127.0.0.1:10249, in its node's namespace. */
+    private static final int METRICS_PORT = 10249;
+    private static final String LAST_SYNC = "kubeproxy_sync_proxy_rules_last_timestamp_seconds";
+    private static final Duration SYNC_POLL = Duration.ofMillis(25);
+
     private final String nodeNs;
     /** The agent's --hostname-override: the lab's node name, as EndpointSlices name it. */
     private final String nodeName;
@@ -28,6 +34,8 @@ public final class AgentProcess implements AutoCloseable {
     private final List<String> sourceArgs = new ArrayList<>();
 
     private Process process;
+    /** Asks the agent's /metrics from inside its node; made on first use. */
+    private Client nodeClient;
     private boolean mounted;
     private Cgroup2Mount cgroup;
 
@@ -106,6 +114,39 @@ public final class AgentProcess implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Waits until the agent's last successful reconcile pass ended at or after {@code since}
+     * (kubeproxy_sync_proxy_rules_last_timestamp_seconds on its /metrics, 127.0.0.1:10249 in the
+     * node), e.g. after writing a services file at that time. False if it did not in time.
+     */
+    public boolean awaitSyncedSince(Instant since, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        double wanted = since.getEpochSecond() + since.getNano() / 1e9;
+        while (System.nanoTime() < deadline) {
+            if (lastSyncSeconds() >= wanted) return true;
+            if (process != null && !process.isAlive()) return false;
+            Thread.sleep(SYNC_POLL);
+        }
+        return false;
+    }
+
+    /** The end of the last successful pass in unix seconds; -1 before the first or while /metrics does not answer. */
+    public double lastSyncSeconds() {
+        String scrape;
+        try {
+            scrape = nodeClient().exchange("127.0.0.1", METRICS_PORT, "GET /metrics HTTP/1.0\r\n\r\n", Duration.ofSeconds(2));
+        } catch (IOException notYetListening) {
+            return -1;
+        }
+        return scrape.lines().filter(l -> l.startsWith(LAST_SYNC + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(LAST_SYNC.length() + 1))).findFirst().orElse(-1);
+    }
+
+    private synchronized Client nodeClient() {
+        if (nodeClient == null) nodeClient = new Client(nodeNs);
+        return nodeClient;
+    }
+
     public int countInLog(String text) {
         String all = log();
         int count = 0;
@@ -151,6 +192,10 @@ public final class AgentProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (nodeClient != null) nodeClient.close();
+            nodeClient = null;
+        }
         try {
             stop();
             if (mounted && Files.exists(bpffs.resolve("links"))) uninstall();

@@ -148,8 +148,12 @@ public final class Client implements AutoCloseable {
         return new TcpStream(connect(ip, port, timeout), interval, timeout);
     }
 
-    /** Java reports ECONNREFUSED, EHOSTUNREACH, ENETUNREACH and ECONNRESET by message, not by type. */
-    static Outcome outcomeOf(IOException e) {
+    /**
+     * How a failed request ended, for callers that need the reply when there is one (a probe
+     * that checks who answered). Java reports ECONNREFUSED, EHOSTUNREACH, ENETUNREACH and
+     * ECONNRESET by message, not by type.
+     */
+    public static Outcome outcomeOf(IOException e) {
         String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
         return switch (e) {
             case SocketTimeoutException timeout -> Outcome.TIMEOUT;
