@@ -130,11 +130,16 @@ public final class AgentProcess implements AutoCloseable {
         return false;
     }
 
+    /** The agent's /metrics, asked from inside its node (the HTTP reply, headers and all). */
+    public String metrics() throws IOException {
+        return nodeClient().exchange("127.0.0.1", METRICS_PORT, "GET /metrics HTTP/1.0\r\n\r\n", Duration.ofSeconds(2));
+    }
+
     /** The end of the last successful pass in unix seconds; -1 before the first or while /metrics does not answer. */
     public double lastSyncSeconds() {
         String scrape;
         try {
-            scrape = nodeClient().exchange("127.0.0.1", METRICS_PORT, "GET /metrics HTTP/1.0\r\n\r\n", Duration.ofSeconds(2));
+            scrape = metrics();
         } catch (IOException notYetListening) {
             return -1;
         }

@@ -1,6 +1,10 @@
 package dev.ferry.agent.e2e;
 
+import dev.ferry.agent.lab.AgentProcess;
+import dev.ferry.agent.lab.Client;
 import dev.ferry.agent.lab.Lab;
+import dev.ferry.agent.lab.Outcome;
+import dev.ferry.agent.lab.ServiceManifest;
 import dev.ferry.agent.lab.netpol.Matrix;
 import dev.ferry.agent.lab.netpol.NetpolLab;
 import dev.ferry.agent.lab.netpol.NetpolModel;
@@ -10,6 +14,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
@@ -19,6 +24,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.ferry.agent.e2e.NetworkPolicyScenarios.MODEL;
+import static dev.ferry.agent.lab.netpol.Policies.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -83,6 +92,47 @@ class NetworkPolicyIT {
             }
         }
         if (!failures.isEmpty()) fail(String.join("\n\n", failures));
+    }
+
+    /**
+     * Policy judges the real destination after service DNAT: x/a is reached through a ClusterIP
+     * from both nodes, and only x/c, which its policy admits, gets through; x/b dials from the
+     * other node, so node1 judges it by the identity of its address.
+     */
+    @Test
+    void aPodReachedThroughAClusterIpIsProtectedByItsOwnPolicy() throws Exception {
+        String vip = "10.96.0.100";
+        ServiceManifest service = ServiceManifest.tcpAndUdp("x-a", vip, 8080, 80, List.of(MODEL.ip("x/a")));
+        NetworkPolicy onlyC = policy("x", "a-admits-c").selecting(labels("pod", "a"))
+                .ingress(from(pods(labels("pod", "c")))).build();
+        cluster.apply(MODEL, List.of(onlyC), service.yaml());
+
+        Client c = cluster.lab().client("x-c"), b = cluster.lab().client("x-b"), yb = cluster.lab().client("y-b");
+        assertEquals("x/a", c.tcpRequest(vip, 8080, PROBE_TIMEOUT).server());
+        assertEquals("x/a", c.udpRequest(vip, 8080, PROBE_TIMEOUT).server());
+        assertEquals(Outcome.TIMEOUT, b.tcpProbe(vip, 8080, PROBE_TIMEOUT), "x/b, from node2");
+        assertEquals(Outcome.TIMEOUT, b.udpProbe(vip, 8080, PROBE_TIMEOUT), "x/b, from node2");
+        assertEquals(Outcome.TIMEOUT, yb.tcpProbe(vip, 8080, PROBE_TIMEOUT), "y/b, on x/a's node");
+        cluster.apply(MODEL, List.of(), service.yaml());
+        assertEquals("x/a", b.tcpRequest(vip, 8080, PROBE_TIMEOUT).server(), "the policy deleted, x/b gets through");
+    }
+
+    /** A drop is logged by the node that dropped it, with both pods named, and counted for the local pod. */
+    @Test
+    void aDropIsLoggedWithBothPodsNamedAndCounted() throws Exception {
+        NetworkPolicy denyA = policy("x", "deny-a").selecting(labels("pod", "a")).ingress().build();
+        cluster.apply(MODEL, List.of(denyA));
+        Client b = cluster.lab().client("x-b");
+        assertEquals(Outcome.TIMEOUT, b.tcpProbe(MODEL.ip("x/a"), 81, PROBE_TIMEOUT));
+
+        AgentProcess node1 = cluster.agents().getFirst();
+        String to = "-> x/a " + MODEL.ip("x/a") + ":81 TCP, peer identity ";
+        assertTrue(node1.awaitLog(to, 1, Duration.ofSeconds(5)), "node1's log has '" + to + "'");
+        String logged = node1.log().lines().filter(l -> l.contains(to)).findFirst().orElseThrow();
+        assertTrue(logged.contains("policy drop ingress: x/b " + MODEL.ip("x/b") + ":"), logged);
+        assertTrue(logged.contains("x{pod=b}"), "the peer's labels: " + logged);
+        assertTrue(node1.metrics().lines().anyMatch(l -> l.startsWith("ferry_policy_drops_total{pod=\"x/a ingress\"} ")),
+                "ferry_policy_drops_total counts it for x/a");
     }
 
     /** One matrix per port and protocol, each with the step's expectation for it. */

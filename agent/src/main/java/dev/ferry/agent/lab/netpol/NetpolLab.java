@@ -86,8 +86,14 @@ public final class NetpolLab implements AutoCloseable {
      * Returns how long that took.
      */
     public Duration apply(NetpolModel state, List<NetworkPolicy> policies) throws IOException, InterruptedException {
+        return apply(state, policies, "");
+    }
+
+    /** As {@link #apply(NetpolModel, List)}, with more objects (Services, say) in {@code moreYaml}. */
+    public Duration apply(NetpolModel state, List<NetworkPolicy> policies, String moreYaml)
+            throws IOException, InterruptedException {
         Instant written = Instant.now();
-        String yaml = yaml(state, policies);
+        String yaml = yaml(state, policies) + (moreYaml.isEmpty() ? "" : "\n---\n" + moreYaml);
         for (AgentProcess agent : agents) agent.writeServices(yaml);
         awaitSync(written, SYNC);
         return Duration.between(written, Instant.now());
