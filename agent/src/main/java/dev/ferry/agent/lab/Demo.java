@@ -3,6 +3,7 @@ package dev.ferry.agent.lab;
 import dev.ferry.agent.cli.Options;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,8 +12,8 @@ import java.util.TreeMap;
 /**
  * `ferry demo`: a two-node lab (node1 with a client pod and backend-1, node2 with backend-2, a
  * client outside the cluster), the agent in each node's namespace, one NodePort service, and
- * real requests through its ClusterIP and its NodePorts. Everything it creates is removed at the
- * end, also on Ctrl-C (the lab's shutdown hook).
+ * real requests through its ClusterIP and its NodePorts, with and without a NetworkPolicy.
+ * Everything it creates is removed at the end, also on Ctrl-C (the lab's shutdown hook).
  */
 public final class Demo {
     public static final Set<String> FLAGS = Set.of("requests");
@@ -77,6 +78,22 @@ public final class Demo {
                 System.out.printf("  %s:%d  answered by %s%n", node, NODE_PORT, reply.server());
             }
 
+            step("NetworkPolicy: the backends admit only pods labelled app=client, on " + TARGET);
+            String pods = pods(lab);
+            writeAndAwait(agents, web.yaml() + pods + WEB_ADMITS_CLIENT);
+            System.out.printf("  client pod -> ClusterIP: answered by %s (policy judges the backend it is DNATed to)%n",
+                    client.tcpRequest(VIP, PORT, TIMEOUT).server());
+            System.out.printf("  outside -> %s:%d: %s%n", NODE1, NODE_PORT, describe(outside.tcpProbe(NODE1, NODE_PORT, TIMEOUT)));
+            // Maglev may have sent it to either backend: the node of that backend dropped it.
+            for (AgentProcess agent : agents) {
+                if (!agent.awaitLog("policy drop ingress", 1, Duration.ofSeconds(1))) continue;
+                agent.log().lines().filter(l -> l.contains("policy drop ingress")).findFirst()
+                        .ifPresent(l -> System.out.println("  an agent logged: " + l.substring(l.indexOf("policy drop"))));
+            }
+            writeAndAwait(agents, web.yaml() + pods);
+            System.out.printf("  policy deleted: outside -> %s:%d answered by %s%n", NODE1, NODE_PORT,
+                    outside.tcpRequest(NODE1, NODE_PORT, TIMEOUT).server());
+
             step("removing backend-2 from the EndpointSlice: new connections go to backend-1 only");
             for (AgentProcess agent : agents) agent.writeServices(web.withEndpoints(List.of(lab.podIp("backend-1"))).yaml());
             for (AgentProcess agent : agents) agent.awaitLog("maps synced", 2, Duration.ofSeconds(5));
@@ -105,6 +122,41 @@ public final class Demo {
         }
         System.out.println("demo done: nothing left behind");
         return 0;
+    }
+
+    private static final String WEB_ADMITS_CLIENT = """
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web-admits-client, namespace: lab}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8080}]}]
+            """;
+
+    /** The lab's pods as Pod objects: the client labelled app=client, the backends app=web. */
+    private static String pods(Lab lab) {
+        StringBuilder yaml = new StringBuilder("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: lab}\n");
+        for (Pod pod : lab.pods()) {
+            yaml.append("""
+                    ---
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: %s, namespace: lab, labels: {app: %s}}
+                    spec: {nodeName: %s, containers: [{name: echo}]}
+                    status: {podIP: %s}
+                    """.formatted(pod.name(), pod.name().equals("client") ? "client" : "web", pod.node(), pod.ip()));
+        }
+        return yaml.toString();
+    }
+
+    /** Gives every agent the objects and waits until each has run a pass after that. */
+    private static void writeAndAwait(List<AgentProcess> agents, String yaml) throws Exception {
+        Instant written = Instant.now();
+        for (AgentProcess agent : agents) agent.writeServices(yaml);
+        for (AgentProcess agent : agents) {
+            if (!agent.awaitSyncedSince(written, Duration.ofSeconds(10))) throw new LabException("no sync: " + agent.log());
+        }
     }
 
     /** The agent attaches within a second of starting; allow for JVM start-up. */
