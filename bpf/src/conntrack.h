@@ -74,16 +74,24 @@ static __always_inline bool ct_expired(const struct ct_value *v, __u64 now)
 	return v->expires_ns <= now;
 }
 
-/* FIN/RST moves a TCP flow to CLOSING; the deadline restarts with the matching timeout. */
-static __always_inline void ct_touch(struct ct_value *v, const struct pkt4 *p, __u64 now)
+/*
+ * A packet of a tracked flow (service or policy entry alike): FIN/RST moves a TCP flow to
+ * CLOSING; the deadline restarts with the matching timeout.
+ */
+static __always_inline void flow_refresh(__u16 *flags, __u64 *expires_ns, const struct pkt4 *p, __u64 now)
 {
 	__u64 timeout = p->proto == IPPROTO_TCP ? ct_tcp_timeout_ns : ct_udp_timeout_ns;
 
 	if (p->tcp_flags & (TCPF_FIN | TCPF_RST))
-		v->flags |= CT_F_CLOSING;
-	if (v->flags & CT_F_CLOSING)
+		*flags |= CT_F_CLOSING;
+	if (*flags & CT_F_CLOSING)
 		timeout = ct_closing_timeout_ns;
-	v->expires_ns = now + timeout;
+	*expires_ns = now + timeout;
+}
+
+static __always_inline void ct_touch(struct ct_value *v, const struct pkt4 *p, __u64 now)
+{
+	flow_refresh(&v->flags, &v->expires_ns, p, now);
 }
 
 /* Refreshes an entry and its peer (looked up by peer_key; a missing peer is left alone). */

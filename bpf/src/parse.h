@@ -110,8 +110,13 @@ static __always_inline int parse_l4(struct cursor *c, void *data_end, struct pkt
 	return 0;
 }
 
-#define ICMP_ECHOREPLY 0
-#define ICMP_ECHO      8
+/* ICMP types (linux/icmp.h drags in glibc's socket headers, which do not build for -target bpf). */
+#define ICMP_ECHOREPLY      0
+#define ICMP_DEST_UNREACH   3
+#define ICMP_SOURCE_QUENCH  4
+#define ICMP_ECHO           8
+#define ICMP_TIME_EXCEEDED  11
+#define ICMP_PARAMETERPROB  12
 
 /*
  * Other IPv4 protocols are no service traffic, but NetworkPolicy judges them too: their
@@ -131,7 +136,8 @@ static __always_inline void parse_other_l4(struct cursor *c, void *data_end, str
 	else if (icmp[0] == ICMP_ECHOREPLY)
 		p->dport = *(__u16 *)(icmp + 4);
 	else
-		p->icmp_error = icmp[0] == 3 || icmp[0] == 4 || icmp[0] == 11 || icmp[0] == 12;
+		p->icmp_error = icmp[0] == ICMP_DEST_UNREACH || icmp[0] == ICMP_SOURCE_QUENCH ||
+				icmp[0] == ICMP_TIME_EXCEEDED || icmp[0] == ICMP_PARAMETERPROB;
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "maps.h"
 #include "parse.h"
+#include "conntrack.h"
 
 static __always_inline struct endpoint *policy_endpoint(__u32 addr)
 {
@@ -40,25 +41,19 @@ static __always_inline struct policy_ct_value *policy_ct_lookup(const struct pol
 								 const struct pkt4 *p, __u64 now)
 {
 	struct policy_ct_value *v = bpf_map_lookup_elem(&policy_ct_v1, k);
-	__u64 timeout = p->proto == IPPROTO_TCP ? ct_tcp_timeout_ns : ct_udp_timeout_ns;
 
 	if (!v || v->expires_ns <= now)
 		return NULL;
-	if (p->tcp_flags & (TCPF_FIN | TCPF_RST))
-		v->flags |= CT_F_CLOSING;
-	if (v->flags & CT_F_CLOSING)
-		timeout = ct_closing_timeout_ns;
-	v->expires_ns = now + timeout;
+	flow_refresh(&v->flags, &v->expires_ns, p, now);
 	return v;
 }
 
 /* Records a flow; a full table only costs its replies their shortcut: they are judged as new flows. */
 static __always_inline void policy_ct_record(const struct policy_ct_key *k, const struct pkt4 *p, __u64 now)
 {
-	struct policy_ct_value v = {
-		.expires_ns = now + (p->proto == IPPROTO_TCP ? ct_tcp_timeout_ns : ct_udp_timeout_ns),
-	};
+	struct policy_ct_value v = {};
 
+	flow_refresh(&v.flags, &v.expires_ns, p, now);
 	bpf_map_update_elem(&policy_ct_v1, k, &v, BPF_ANY);
 }
 

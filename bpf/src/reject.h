@@ -19,8 +19,7 @@
 
 #define IP_DF      0x4000
 #define REJECT_TTL 64
-/* linux/icmp.h drags in glibc's socket headers, which do not build for -target bpf. */
-#define ICMP_DEST_UNREACH 3
+/* The code of ICMP_DEST_UNREACH (parse.h) for a port nobody serves. */
 #define ICMP_PORT_UNREACH 3
 
 struct icmp_err_hdr {
