@@ -4,17 +4,16 @@ import dev.ferry.agent.datapath.abi.Abi;
 import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.Counter;
 import dev.ferry.agent.datapath.abi.CtKey;
-import dev.ferry.agent.datapath.abi.EndpointValue;
-import dev.ferry.agent.datapath.abi.IpcacheKey;
-import dev.ferry.agent.datapath.abi.IpcacheValue;
-import dev.ferry.agent.datapath.abi.PolicyKey;
 import dev.ferry.agent.datapath.abi.CtValue;
-import dev.ferry.agent.datapath.abi.Reason;
+import dev.ferry.agent.datapath.abi.EndpointValue;
+import dev.ferry.agent.datapath.abi.IpcacheValue;
 import dev.ferry.agent.datapath.abi.MaglevTable;
 import dev.ferry.agent.datapath.abi.NodeportIf;
+import dev.ferry.agent.datapath.abi.PolicyKey;
+import dev.ferry.agent.datapath.abi.PrefixKey;
+import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.datapath.abi.SlotKey;
 import dev.ferry.agent.datapath.abi.SrcRangeKey;
-import dev.ferry.agent.datapath.abi.SvcCidrKey;
 import dev.ferry.agent.datapath.abi.SvcKey;
 import dev.ferry.agent.datapath.abi.SvcValue;
 import dev.ferry.agent.translate.Maglev;
@@ -62,7 +61,7 @@ public final class Datapath implements AutoCloseable {
                 new BpfMapTable<>(pod.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
                 new BpfMapTable<>(pod.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC),
                 new BpfMapTable<>(pod.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
-                new BpfMapTable<>(pod.map("svc_cidrs_v1"), SvcCidrKey.CODEC, Abi.U32_CODEC),
+                new BpfMapTable<>(pod.map("svc_cidrs_v1"), PrefixKey.SVC_CIDR.codec(), Abi.U32_CODEC),
                 new BpfMapTable<>(pod.map(MAGLEV_MAP), Abi.U32_CODEC, MaglevTable.codec(maglevTableSize)),
                 new BpfMapTable<>(pod.map("src_ranges_v1"), SrcRangeKey.CODEC, Abi.U32_CODEC),
                 maglevTableSize));
@@ -166,7 +165,7 @@ public final class Datapath implements AutoCloseable {
 
     /** ipcache_v1, endpoints_v1, policy_v1. */
     public PolicyMaps policyMaps() {
-        return new PolicyMaps(new BpfMapTable<>(pod.map("ipcache_v1"), IpcacheKey.CODEC, IpcacheValue.CODEC),
+        return new PolicyMaps(new BpfMapTable<>(pod.map("ipcache_v1"), PrefixKey.IPCACHE.codec(), IpcacheValue.CODEC),
                 new BpfMapTable<>(pod.map("endpoints_v1"), Abi.IPV4_CODEC, EndpointValue.CODEC),
                 new BpfMapTable<>(pod.map("policy_v1"), PolicyKey.CODEC, Abi.U32_CODEC));
     }

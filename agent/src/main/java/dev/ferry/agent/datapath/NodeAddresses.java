@@ -33,7 +33,7 @@ public final class NodeAddresses implements AutoCloseable {
     public NodeAddresses(List<Cidr> filter, Consumer<List<Inet4Address>> onChange) {
         this.filter = List.copyOf(filter);
         this.onChange = onChange;
-        this.all = read(List.of());
+        this.all = read();
         this.current = narrow(all, this.filter);
     }
 
@@ -55,7 +55,7 @@ public final class NodeAddresses implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
-                List<Inet4Address> now = read(List.of());
+                List<Inet4Address> now = read();
                 if (!now.equals(all)) {
                     all = now;
                     current = narrow(now, filter);
@@ -67,10 +67,10 @@ public final class NodeAddresses implements AutoCloseable {
         return this;
     }
 
-    /** The sorted local IPv4 addresses inside {@code filter} (all, when it is empty). */
-    static List<Inet4Address> read(List<Cidr> filter) {
+    /** The sorted local IPv4 addresses, loopback left out. */
+    static List<Inet4Address> read() {
         List<Inet4Address> out = new ArrayList<>();
-        byInterface(filter).values().forEach(out::addAll);
+        byInterface(List.of()).values().forEach(out::addAll);
         out.sort(Ipv4::compare);
         return List.copyOf(out);
     }

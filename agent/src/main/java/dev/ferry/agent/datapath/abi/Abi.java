@@ -39,8 +39,8 @@ public final class Abi {
     public static List<StructLayout> structs() {
         return List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, SlotKey.LAYOUT, BackendValue.LAYOUT,
                 CtKey.LAYOUT, CtValue.LAYOUT, FragKey.LAYOUT, FragValue.LAYOUT, Counter.LAYOUT,
-                AffinityLayouts.KEY, AffinityLayouts.VALUE, SvcCidrKey.LAYOUT, SrcRangeKey.LAYOUT, NodeportIf.LAYOUT,
-                IpcacheKey.LAYOUT, IpcacheValue.LAYOUT, EndpointValue.LAYOUT, PolicyKey.LAYOUT, PolicyCtKey.LAYOUT,
+                AffinityLayouts.KEY, AffinityLayouts.VALUE, PrefixKey.SVC_CIDR.layout(), SrcRangeKey.LAYOUT, NodeportIf.LAYOUT,
+                PrefixKey.IPCACHE.layout(), IpcacheValue.LAYOUT, EndpointValue.LAYOUT, PolicyKey.LAYOUT, PolicyCtKey.LAYOUT,
                 PolicyCtValue.LAYOUT, DropEvent.LAYOUT);
     }
 

@@ -27,7 +27,7 @@ public record DropEvent(long timeNs, Inet4Address saddr, Inet4Address daddr, int
     public static final Codec<DropEvent> CODEC = codec(LAYOUT,
             s -> new DropEvent(s.get(U64, TIME), Ipv4.of(s.get(BE_U32, SADDR)), Ipv4.of(s.get(BE_U32, DADDR)),
                     u16(s.get(BE_U16, SPORT)), u16(s.get(BE_U16, DPORT)), u8(s.get(U8, PROTO)),
-                    Reason.values()[Math.min(u8(s.get(U8, REASON)), Reason.values().length - 1)],
+                    Reason.values()[u8(s.get(U8, REASON))],
                     s.get(U32, IDENTITY), s.get(U32, IFINDEX)),
             (e, s) -> {
                 s.set(U64, TIME, e.timeNs);
