@@ -1,13 +1,19 @@
 package dev.ferry.agent.lab;
 
 import dev.ferry.agent.cli.Options;
+import dev.ferry.agent.lab.netpol.NetpolModel;
+import dev.ferry.agent.model.Protocol;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+
+import static dev.ferry.agent.lab.netpol.Policies.*;
 
 /**
  * `ferry demo`: a two-node lab (node1 with a client pod and backend-1, node2 with backend-2, a
@@ -78,9 +84,8 @@ public final class Demo {
                 System.out.printf("  %s:%d  answered by %s%n", node, NODE_PORT, reply.server());
             }
 
-            step("NetworkPolicy: the backends admit only pods labelled app=client, on " + TARGET);
-            String pods = pods(lab);
-            writeAndAwait(agents, web.yaml() + pods + WEB_ADMITS_CLIENT);
+            step("NetworkPolicy: the backends admit only pods labelled pod=client, on " + TARGET);
+            writeAndAwait(agents, web.yaml() + podsAndPolicy(lab, true));
             System.out.printf("  client pod -> ClusterIP: answered by %s (policy judges the backend it is DNATed to)%n",
                     client.tcpRequest(VIP, PORT, TIMEOUT).server());
             System.out.printf("  outside -> %s:%d: %s%n", NODE1, NODE_PORT, describe(outside.tcpProbe(NODE1, NODE_PORT, TIMEOUT)));
@@ -90,7 +95,7 @@ public final class Demo {
                 agent.log().lines().filter(l -> l.contains("policy drop ingress")).findFirst()
                         .ifPresent(l -> System.out.println("  an agent logged: " + l.substring(l.indexOf("policy drop"))));
             }
-            writeAndAwait(agents, web.yaml() + pods);
+            writeAndAwait(agents, web.yaml() + podsAndPolicy(lab, false));
             System.out.printf("  policy deleted: outside -> %s:%d answered by %s%n", NODE1, NODE_PORT,
                     outside.tcpRequest(NODE1, NODE_PORT, TIMEOUT).server());
 
@@ -124,30 +129,16 @@ public final class Demo {
         return 0;
     }
 
-    private static final String WEB_ADMITS_CLIENT = """
-            ---
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata: {name: web-admits-client, namespace: lab}
-            spec:
-              podSelector: {matchLabels: {app: web}}
-              ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 8080}]}]
-            """;
-
-    /** The lab's pods as Pod objects: the client labelled app=client, the backends app=web. */
-    private static String pods(Lab lab) {
-        StringBuilder yaml = new StringBuilder("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: lab}\n");
-        for (Pod pod : lab.pods()) {
-            yaml.append("""
-                    ---
-                    apiVersion: v1
-                    kind: Pod
-                    metadata: {name: %s, namespace: lab, labels: {app: %s}}
-                    spec: {nodeName: %s, containers: [{name: echo}]}
-                    status: {podIP: %s}
-                    """.formatted(pod.name(), pod.name().equals("client") ? "client" : "web", pod.node(), pod.ip()));
+    /** The lab's pods as Pod objects in namespace "lab", labelled pod=NAME, and the policy that admits only the client. */
+    private static String podsAndPolicy(Lab lab, boolean withPolicy) {
+        NetpolModel.Builder model = NetpolModel.builder().ports(TARGET).protocols(Protocol.TCP).namespace("lab");
+        lab.pods().forEach(pod -> model.pod(pod.name(), pod.node(), pod.ip()));
+        List<HasMetadata> objects = new ArrayList<>(model.build().objects());
+        if (withPolicy) {
+            objects.add(policy("lab", "web-admits-client").selecting(in("pod", "backend-1", "backend-2"))
+                    .ingress(from(pods(labels("pod", "client"))).on(port(TARGET))).build());
         }
-        return yaml.toString();
+        return NetpolModel.yaml(objects);
     }
 
     /** Gives every agent the objects and waits until each has run a pass after that. */
