@@ -90,7 +90,7 @@ final class StageProfile {
                 the same program in the kernel's loop of 1,000,000). Medians of 5 trials. Stage costs are
                 differences between paths that do more and paths that do less, not samples inside one run.
                 The rows "back to back in the kernel's loop" are the one exception: a frame the program leaves
-                unchanged, run 1,000,000 (QUICK: 100,000) times in one call, as NAPI runs a busy NIC's frames;
+                unchanged, run 1,000,000 (QUICK: 50,000) times in one call, as NAPI runs a busy NIC's frames;
                 their difference to the same frame per call is what a cold start costs each packet here.
 
                 """);
