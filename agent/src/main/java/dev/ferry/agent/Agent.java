@@ -76,7 +76,7 @@ public final class Agent implements AutoCloseable {
         // First, so a port in use stops the agent before it touches the datapath.
         endpoints = AgentEndpoints.start(config.metricsBindAddress(), config.healthzBindAddress(), metrics, health);
         datapath = Datapath.load(config.bpffsRoot(),
-                new Datapath.Settings(config.hairpinAddress(), config.maglevTableSize()));
+                new Datapath.Settings(config.hairpinAddress(), config.maglevTableSize(), config.lbMapMax()));
         // Restore before anything attaches: the pinned maps already carry the last agent's state.
         Reconciler reconciler = new Reconciler(datapath.serviceMaps());
         PolicyReconciler policyReconciler = new PolicyReconciler(datapath.policyMaps());

@@ -3,6 +3,7 @@ package dev.ferry.agent;
 import dev.ferry.agent.cli.Options;
 import dev.ferry.agent.http.BindAddress;
 import dev.ferry.agent.datapath.Cgroup2;
+import dev.ferry.agent.datapath.Datapath;
 import dev.ferry.agent.model.Cidr;
 import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.translate.Maglev;
@@ -21,7 +22,7 @@ import java.util.Set;
 public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servicesFile, Path kubeconfig,
                           String master, String nodeName, List<Cidr> nodePortAddresses, Inet4Address hairpinAddress,
                           BindAddress metricsBindAddress, BindAddress healthzBindAddress,
-                          List<String> nodePortInterfaces, int maglevTableSize, Path cgroupRoot) {
+                          List<String> nodePortInterfaces, int maglevTableSize, int lbMapMax, Path cgroupRoot) {
     public static final String DEFAULT_BPFFS_ROOT = "/sys/fs/bpf/ferry";
     public static final String DEFAULT_POD_INTERFACES = "veth*,lxc*,cali*,cni*";
     /** Link-local and never a pod's: the source a pod sees when it reaches itself through a service (as Cilium). */
@@ -33,7 +34,7 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
     static final Set<String> FLAGS = Set.of("bpffs-root", "pod-interfaces", "services-file", "kubeconfig", "master",
             "hostname-override", "nodeport-addresses", "hairpin-address", "metrics-bind-address",
             "healthz-bind-address", "nodeport-interfaces", "maglev-table-size",
-            "cgroup-root");
+            "lb-map-max", "cgroup-root");
 
     public static AgentConfig from(Options options) {
         String services = options.get("services-file", null);
@@ -57,6 +58,7 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
                 BindAddress.parse("healthz-bind-address", options.get("healthz-bind-address", DEFAULT_HEALTHZ_BIND_ADDRESS)),
                 options.list("nodeport-interfaces", ""),
                 maglevTableSize(options.get("maglev-table-size", String.valueOf(Maglev.DEFAULT_SIZE))),
+                lbMapMax(options.get("lb-map-max", String.valueOf(Datapath.Settings.DEFAULT_LB_MAP_MAX))),
                 cgroupRoot(options.get("cgroup-root", null)));
     }
 
@@ -76,6 +78,17 @@ public record AgentConfig(Path bpffsRoot, List<String> podInterfaces, Path servi
             return size;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--maglev-table-size " + value + ": " + e.getMessage());
+        }
+    }
+
+    /** Cilium's --bpf-lb-map-max: entries of services_v2 and vips_v1, fixed when the maps are first pinned. */
+    private static int lbMapMax(String value) {
+        try {
+            int max = Integer.parseInt(value.trim());
+            if (max < 1) throw new IllegalArgumentException("must be a positive number of entries");
+            return max;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--lb-map-max " + value + ": " + e.getMessage());
         }
     }
 

@@ -55,6 +55,16 @@ public final class BpfProgram {
         return testRun(packet, 1, ingressIfindex);
     }
 
+    /**
+     * As {@link #testRunXdp(byte[], int)}, {@code repeat} times in the kernel's loop. Every
+     * repetition runs on the frame as the previous one left it (net/bpf/test_run.c resets
+     * nothing between them), so only a program that leaves the frame as it found it is measured
+     * {@code repeat} times on the same input.
+     */
+    public TestRunResult testRunXdp(byte[] packet, int ingressIfindex, int repeat) {
+        return testRun(packet, repeat, ingressIfindex);
+    }
+
     private TestRunResult testRun(byte[] packet, int repeat, int xdpIngressIfindex) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocateFrom(JAVA_BYTE, packet);

@@ -30,6 +30,7 @@ import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,6 +46,8 @@ public final class Datapath implements AutoCloseable {
     public static final String TO_POD = "to_pod";
     public static final String FROM_NODE = "from_node";
     static final String MAGLEV_MAP = "maglev_v1";
+    /** The maps sized by {@link Settings#lbMapMax()}: one entry per frontend, one per allocated VIP. */
+    static final List<String> LB_MAPS = List.of("services_v2", "vips_v1");
 
     private final BpfObject pod;
     private final BpfObject node;
@@ -68,10 +71,22 @@ public final class Datapath implements AutoCloseable {
         this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC));
     }
 
-    /** Load-time settings, written into the programs' const volatile globals. */
-    public record Settings(Inet4Address hairpinAddress, int maglevTableSize) {
+    /**
+     * Load-time settings, written into the programs' const volatile globals and map sizes.
+     *
+     * @param lbMapMax entries of services_v2 and vips_v1 (Cilium's --bpf-lb-map-max): how many
+     *                 frontends (VIP, port, protocol) and allocated VIPs the node can serve
+     */
+    public record Settings(Inet4Address hairpinAddress, int maglevTableSize, int lbMapMax) {
+        public static final int DEFAULT_LB_MAP_MAX = 65536;
+
         public Settings {
             Maglev.checkSize(maglevTableSize);
+            if (lbMapMax < 1) throw new IllegalArgumentException("lbMapMax must be positive: " + lbMapMax);
+        }
+
+        public Settings(Inet4Address hairpinAddress, int maglevTableSize) {
+            this(hairpinAddress, maglevTableSize, DEFAULT_LB_MAP_MAX);
         }
 
         public Settings(Inet4Address hairpinAddress) {
@@ -86,6 +101,7 @@ public final class Datapath implements AutoCloseable {
     public static Datapath load(Path bpffsRoot, Settings settings) {
         requireBpffs(bpffsRoot);
         dropMaglevTablesOfAnotherSize(bpffsRoot, settings.maglevTableSize());
+        requirePinnedLbMapsOfSize(bpffsRoot, settings.lbMapMax());
         BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings);
         try {
             BpfObject node = open(NODE_OBJECT, "xdp_node", bpffsRoot, settings);
@@ -103,6 +119,7 @@ public final class Datapath implements AutoCloseable {
             object.setGlobal("hairpin_addr", settings.hairpinAddress().getAddress()); // network order
             object.setGlobalInt("maglev_table_size", settings.maglevTableSize());
             object.setValueSize(MAGLEV_MAP, settings.maglevTableSize() * Integer.BYTES);
+            for (String map : LB_MAPS) object.setMaxEntries(map, settings.lbMapMax());
             object.load();
             return object;
         } catch (RuntimeException e) {
@@ -127,6 +144,26 @@ public final class Datapath implements AutoCloseable {
             Files.delete(pin);
         } catch (IOException e) {
             throw new UncheckedIOException("unpinning " + pin, e);
+        }
+    }
+
+    /**
+     * Unlike the Maglev tables, services_v2 and vips_v1 are the state a restarted agent restores
+     * its ids from and keeps serving with meanwhile: never dropped behind the operator's back.
+     * libbpf would refuse them anyway ("can't reuse pinned map ...: parameter mismatch", EINVAL);
+     * say which flag did it and what to do.
+     */
+    private static void requirePinnedLbMapsOfSize(Path bpffsRoot, int lbMapMax) {
+        for (String map : LB_MAPS) {
+            Path pin = bpffsRoot.resolve(map);
+            if (!Files.exists(pin)) continue;
+            try (BpfMap pinned = BpfMap.openPinned(pin)) {
+                if (pinned.maxEntries() == lbMapMax) continue;
+                throw new IllegalStateException("--lb-map-max " + lbMapMax + " does not match " + pin + ", pinned with "
+                        + pinned.maxEntries() + " entries by an earlier agent. Keep --lb-map-max " + pinned.maxEntries()
+                        + ", or run `ferry uninstall --bpffs-root " + bpffsRoot + "` first to resize (services are not"
+                        + " forwarded until the agent has programmed them again)");
+            }
         }
     }
 

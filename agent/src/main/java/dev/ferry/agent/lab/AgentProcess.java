@@ -36,8 +36,8 @@ public final class AgentProcess implements AutoCloseable {
     private Process process;
     /** Asks the agent's /metrics from inside its node; made on first use. */
     private Client nodeClient;
-    private boolean mounted;
-    private Cgroup2Mount cgroup;
+    private FilesystemMount bpffsMount;
+    private FilesystemMount cgroup;
 
     private AgentProcess(Lab lab, String node) throws IOException {
         this.nodeNs = lab.nodeNs(node);
@@ -46,12 +46,10 @@ public final class AgentProcess implements AutoCloseable {
         this.bpffs = workDir.resolve("bpffs");
         this.servicesFile = workDir.resolve("services.yaml");
         this.log = workDir.resolve("agent.log");
-        Files.createDirectories(bpffs);
-        Commands.run(List.of("mount", "-t", "bpf", "bpf", bpffs.toString()));
-        mounted = true;
+        bpffsMount = FilesystemMount.bpffs(bpffs);
         lab.closeWithLab(this); // an interrupted demo or test still unmounts
         // `ip netns exec` hides /sys/fs/cgroup too: the host socket hooks get the same hierarchy here.
-        cgroup = Cgroup2Mount.mount(workDir.resolve("cgroup2"));
+        cgroup = FilesystemMount.cgroup2(workDir.resolve("cgroup2"));
     }
 
     /** Standalone mode. Writes the services file first, so the agent's very first state is complete. */
@@ -203,13 +201,17 @@ public final class AgentProcess implements AutoCloseable {
         }
         try {
             stop();
-            if (mounted && Files.exists(bpffs.resolve("links"))) uninstall();
+            if (bpffsMount != null && Files.exists(bpffs.resolve("links"))) uninstall();
         } catch (Exception e) {
             System.err.println("lab: stopping the agent: " + e.getMessage());
         }
-        if (mounted) {
-            Commands.runIgnoringFailure(List.of("umount", bpffs.toString()));
-            mounted = false;
+        if (bpffsMount != null) {
+            try {
+                bpffsMount.close();
+            } catch (IOException e) {
+                System.err.println("lab: unmounting " + bpffs + ": " + e.getMessage());
+            }
+            bpffsMount = null;
         }
         if (cgroup != null) {
             try {

@@ -3,7 +3,7 @@ package dev.ferry.agent.datapath;
 import dev.ferry.agent.cli.Uninstall;
 import dev.ferry.agent.datapath.abi.SockRevnatKey;
 import dev.ferry.agent.datapath.abi.SockRevnatValue;
-import dev.ferry.agent.lab.Cgroup2Mount;
+import dev.ferry.agent.lab.FilesystemMount;
 import dev.ferry.agent.lab.Client;
 import dev.ferry.agent.lab.EchoServer;
 import dev.ferry.agent.lab.Lab;
@@ -70,7 +70,7 @@ class HostSocketHooksTest {
     private Lab lab;
     private EchoServer web;
     private Datapath datapath;
-    private Cgroup2Mount cgroup;
+    private FilesystemMount cgroup;
     private long nodeCookie;
     private HostSocketHooks hooks;
     private Client node;
@@ -84,7 +84,7 @@ class HostSocketHooksTest {
         web = lab.startEcho("web", PORT);
         datapath = closing(Datapath.load(bpffs.root(), new Datapath.Settings(Ipv4.parse("169.254.42.1"))));
         new Reconciler(datapath.serviceMaps()).apply(services());
-        cgroup = closing(Cgroup2Mount.mountTemporary());
+        cgroup = closing(FilesystemMount.cgroup2Temporary());
         nodeCookie = NetNs.cookie(lab.nodeNs("n1"));
         hooks = HostSocketHooks.load(datapath, nodeCookie);
         cleanup.push(() -> {
