@@ -1,0 +1,87 @@
+package dev.ferry.bench.traffic;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The measuring loop of one scale: each round runs every metric of every scenario for every
+ * subject once, subjects taking turns, and appends one trial to each. A failed client run (a
+ * refused, reset or timed-out connection) ends the benchmark with the subject named: nothing
+ * on these paths may drop.
+ */
+final class Rounds {
+    static final String RATE = "connections/s", P50 = "latency p50", P99 = "latency p99", THROUGHPUT = "throughput";
+    private static final double WARM_UP_SECONDS = 0.5;
+
+    private final LoadTool tool;
+    private final TrafficLab lab;
+    private final Traffic.Plan plan;
+    private final int scale;
+    private final Map<Subject, ServiceSet> services;
+    private final Map<String, List<Double>> trials;
+
+    Rounds(LoadTool tool, TrafficLab lab, Traffic.Plan plan, int scale, Map<Subject, ServiceSet> services,
+           Map<String, List<Double>> trials) {
+        this.tool = tool;
+        this.lab = lab;
+        this.plan = plan;
+        this.scale = scale;
+        this.services = services;
+        this.trials = trials;
+    }
+
+    /** One short connection-rate run per path: fills neighbour caches and proves each path answers. */
+    void warmUp() {
+        for (Scenario scenario : plan.scenarios()) {
+            for (Subject subject : Subject.values()) {
+                run(scenario, subject, "warm-up", () -> tool.connectionRate(ns(scenario, subject), WARM_UP_SECONDS,
+                        targets(scenario, subject)));
+            }
+        }
+    }
+
+    void measure() {
+        for (Scenario scenario : plan.scenarios()) {
+            for (Subject subject : Subject.values()) {
+                String ns = ns(scenario, subject);
+                List<String> targets = targets(scenario, subject);
+                add(scenario, subject, RATE, run(scenario, subject, RATE,
+                        () -> tool.connectionRate(ns, plan.crrSeconds(), targets)));
+                LoadTool.Latency latency = run(scenario, subject, "latency",
+                        () -> tool.latency(ns, plan.rrSeconds(), targets.getFirst()));
+                add(scenario, subject, P50, latency.p50());
+                add(scenario, subject, P99, latency.p99());
+                if (plan.throughput()) {
+                    add(scenario, subject, THROUGHPUT, run(scenario, subject, THROUGHPUT,
+                            () -> tool.throughput(ns, plan.streamSeconds(), targets.getFirst())));
+                }
+            }
+        }
+    }
+
+    private String ns(Scenario scenario, Subject subject) {
+        return scenario.clientNs(lab, lab.cluster(subject));
+    }
+
+    private List<String> targets(Scenario scenario, Subject subject) {
+        return scenario.targets(lab, lab.cluster(subject), services.get(subject));
+    }
+
+    private void add(Scenario scenario, Subject subject, String metric, double value) {
+        trials.computeIfAbsent(Traffic.key(scenario, subject, scale, metric), k -> new ArrayList<>()).add(value);
+    }
+
+    private interface Measurement<T> {
+        T get();
+    }
+
+    private <T> T run(Scenario scenario, Subject subject, String what, Measurement<T> measurement) {
+        try {
+            return measurement.get();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(subject.label + ", " + scenario.label + ", " + scale + " services, " + what
+                    + ": " + e.getMessage(), e);
+        }
+    }
+}
