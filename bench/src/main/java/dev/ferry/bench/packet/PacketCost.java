@@ -39,7 +39,11 @@ import java.util.function.Supplier;
  * <b>Conntrack at steady state.</b> ct_v1 (LRU, 262144 entries, two per flow) is never cleared:
  * a warm-up of {@value #WARM_UP_FLOWS} new flows per path fills it, so every new flow measured
  * evicts, as on a busy node. Established flows are {@value #ESTABLISHED_FLOWS} flows whose SYNs
- * are sent just before their ACKs are measured, in turn.
+ * are sent just before their ACKs are measured, in turn. How much churn went before matters:
+ * after millions of evictions their entries lie scattered over conntrack's memory and every
+ * lookup misses the caches; measured here, 10,000 flows cost ~830 ns after 5 million new flows
+ * and ~490 ns after 1 million (XDP, one service). FULL measures them after 5 million new flows
+ * per scale, QUICK after 650,000, so QUICK's established numbers come out lower.
  * <p>
  * <b>Floor</b>: the empty programs in the same loop, on the same frames, measured once per run;
  * the result is repeated in every bucket so the report can divide. <b>Mode</b>: FULL runs
