@@ -229,7 +229,7 @@ static __always_inline int policy_entering(struct pkt4 *p, __u64 now, struct tc_
  * Leaving the pod: every step. Entering the pod: policy and reverse NAT of replies; service
  * traffic was DNATed as it left its client pod, and a hairpin reply here already heads into
  * the pod, so nothing bounces. IPv4 of other protocols (ICMP...) meets policy only. The clock
- * is read once per packet.
+ * is read once per packet. bench_tc_pod.bpf.c, which includes this file, runs it too.
  */
 static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 {

@@ -54,11 +54,14 @@ public final class Datapath implements AutoCloseable {
     private final ServiceMaps serviceMaps;
     private final Conntrack conntrack;
     private final Path bpffsRoot;
+    private final Settings settings;
 
-    private Datapath(BpfObject pod, BpfObject node, Path bpffsRoot, int maglevTableSize) {
+    private Datapath(BpfObject pod, BpfObject node, Path bpffsRoot, Settings settings) {
         this.pod = pod;
         this.node = node;
         this.bpffsRoot = bpffsRoot;
+        this.settings = settings;
+        int maglevTableSize = settings.maglevTableSize();
         this.serviceMaps = new ServiceMaps(new ServiceMaps.Tables(
                 new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
                 new BpfMapTable<>(pod.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
@@ -105,11 +108,20 @@ public final class Datapath implements AutoCloseable {
         BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings);
         try {
             BpfObject node = open(NODE_OBJECT, "xdp_node", bpffsRoot, settings);
-            return new Datapath(pod, node, bpffsRoot, settings.maglevTableSize());
+            return new Datapath(pod, node, bpffsRoot, settings);
         } catch (RuntimeException e) {
             pod.close();
             throw e;
         }
+    }
+
+    /**
+     * Loads another object built from a datapath program's source (bench/'s wrappers include
+     * xdp_node.bpf.c or tc_pod.bpf.c) exactly as this datapath's objects were: the same
+     * configuration, the same maps through their pins. The caller closes it.
+     */
+    public BpfObject loadAlike(String resource, String name) {
+        return open(resource, name, bpffsRoot, settings);
     }
 
     /** One object, configured alike: every object declares every map, and shares it by its pin. */

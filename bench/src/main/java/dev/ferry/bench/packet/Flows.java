@@ -1,24 +1,30 @@
 package dev.ferry.bench.packet;
 
 import dev.ferry.agent.datapath.Packet;
+import dev.ferry.agent.datapath.abi.CtKey;
+import dev.ferry.agent.model.Ipv4;
+import dev.ferry.agent.model.Protocol;
 
 import static dev.ferry.agent.datapath.Packet.ACK;
 import static dev.ferry.agent.datapath.Packet.SYN;
 
 /**
- * The frames the benchmark sends, whole and with correct checksums (the tests' {@link Packet}).
+ * The frames the benchmark sends, whole and with correct checksums (the tests' {@link Packet}),
+ * as batches: the wrapper programs vary one frame per repetition in the kernel
+ * (bpf/src/bench_frame.h), and {@link Batch#packet} builds the same frame here, to check against.
  * New flows are SYNs of tuples never sent before in the run: clients × source ports 1024-65535
  * in a cycle of over a million flows, far more than conntrack's LRU keeps (~131k flows), so a
- * tuple met again was evicted long ago. Established flows are ACKs of flows whose SYN was sent
- * by {@link #established}'s setup, from clients new flows never use.
+ * tuple met again was evicted long ago. Established flows are ACKs of flows whose SYNs were sent
+ * first ({@link #established}), from a client new flows never use.
  */
 final class Flows {
     static final String NODE1_MAC = "020000000011", NODE2_MAC = "020000000012", CLIENT_MAC = "020000000101";
-    private static final int FIRST_PORT = 1024, PORTS = 65536 - FIRST_PORT;
+    static final int FIRST_PORT = 1024, PORTS = 65536 - FIRST_PORT;
+    private static final int NEW_FLOW_SPACE = BenchCluster.NEW_FLOW_CLIENTS * PORTS;
 
     private final boolean xdp;
-    private long nextNew;
-    private long nextEstablished;
+    private int nextNew;
+    private int nextEstablished;
 
     private Flows(boolean xdp) {
         this.xdp = xdp;
@@ -34,47 +40,79 @@ final class Flows {
         return new Flows(false);
     }
 
-    private Packet packet(String client, int port, int flags) {
-        if (!xdp) return Packet.tcp(client, port, BenchCluster.VIP, BenchCluster.VIP_PORT, flags);
-        return Packet.tcp(client, port, BenchCluster.NODE1, BenchCluster.NODEPORT, flags).macs(CLIENT_MAC, NODE1_MAC);
+    /**
+     * The frames of one run: repetition r sends flow {@code i = first + r % cycle}, the frame of
+     * {@code client + i / PORTS} (address counted in host order), port {@code FIRST_PORT + i % PORTS}.
+     */
+    record Batch(boolean xdp, String client, String dst, int dport, int flags, int first, int cycle) {
+        /** Flow 0's frame, which the wrapper restores and varies. */
+        byte[] frame() {
+            return build(client, FIRST_PORT).bytes();
+        }
+
+        String clientOf(long repetition) {
+            return Ipv4.of(Ipv4.toInt(Ipv4.parse(client)) + flow(repetition) / PORTS).getHostAddress();
+        }
+
+        int portOf(long repetition) {
+            return FIRST_PORT + flow(repetition) % PORTS;
+        }
+
+        /** The frame repetition r sends. */
+        Packet packet(long repetition) {
+            return build(clientOf(repetition), portOf(repetition));
+        }
+
+        /** Its conntrack forward key. */
+        CtKey forwardKey(long repetition) {
+            return new CtKey(Ipv4.parse(clientOf(repetition)), Ipv4.parse(dst), portOf(repetition), dport, Protocol.TCP,
+                    false);
+        }
+
+        private int flow(long repetition) {
+            return first + (int) (repetition % cycle);
+        }
+
+        private Packet build(String source, int port) {
+            Packet p = Packet.tcp(source, port, dst, dport, flags);
+            return xdp ? p.macs(CLIENT_MAC, NODE1_MAC) : p;
+        }
     }
 
-    /** The SYN of the next flow never sent in this run (for this path). */
-    byte[] nextNewFlow() {
-        long i = nextNew++ % ((long) BenchCluster.NEW_FLOW_CLIENTS * PORTS);
-        int client = (int) (i / PORTS);
-        String address = xdp ? "172.16.0." + (client + 1) : BenchCluster.newFlowClient(client);
-        return packet(address, FIRST_PORT + (int) (i % PORTS), SYN).bytes();
+    private Batch batch(String client, int flags, int first, int cycle) {
+        return xdp ? new Batch(true, client, BenchCluster.NODE1, BenchCluster.NODEPORT, flags, first, cycle)
+                : new Batch(false, client, BenchCluster.VIP, BenchCluster.VIP_PORT, flags, first, cycle);
+    }
+
+    /** SYNs of {@code count} flows never sent before in this run (for this path). */
+    Batch newFlows(int count) {
+        if (count > NEW_FLOW_SPACE) throw new IllegalArgumentException(count + " new flows in one run");
+        if (nextNew + count > NEW_FLOW_SPACE) nextNew = 0; // long evicted: see the class comment
+        Batch batch = batch(xdp ? "172.16.0.1" : BenchCluster.newFlowClient(0), SYN, nextNew, count);
+        nextNew += count;
+        return batch;
+    }
+
+    /** {@code count} fresh flows from the established client: their SYNs (to send first) and their ACKs. */
+    Established established(int count) {
+        if (nextEstablished + count > PORTS) throw new IllegalStateException("the established client ran out of ports");
+        String client = xdp ? "172.17.0.1" : BenchCluster.ESTABLISHED_CLIENT;
+        Established flows = new Established(batch(client, SYN, nextEstablished, count),
+                batch(client, ACK, nextEstablished, count));
+        nextEstablished += count;
+        return flows;
+    }
+
+    record Established(Batch syns, Batch acks) {
     }
 
     /** A SYN to node1's port 22, which is no NodePort: from_node parses it, misses and passes it. */
-    static byte[] nodePortMiss() {
-        return Packet.tcp("172.18.0.1", 40000, BenchCluster.NODE1, 22, SYN).macs(CLIENT_MAC, NODE1_MAC).bytes();
+    static Batch nodePortMiss() {
+        return new Batch(true, "172.18.0.1", BenchCluster.NODE1, 22, SYN, 0, 1);
     }
 
     /** A SYN from a client pod straight to a backend pod: from_pod parses it, misses every service, passes it. */
-    static byte[] podToPodMiss() {
-        return Packet.tcp(BenchCluster.newFlowClient(0), 40000, "10.244.2.20", 8080, SYN).bytes();
-    }
-
-    /** {@code count} fresh flows from the established client: their SYNs (to send first) and an ACK each. */
-    Established established(int count) {
-        byte[][] syns = new byte[count][];
-        byte[][] acks = new byte[count][];
-        for (int k = 0; k < count; k++) {
-            long i = nextEstablished++;
-            if (i >= PORTS) throw new IllegalStateException("the established client ran out of ports");
-            String client = xdp ? "172.17.0.1" : BenchCluster.ESTABLISHED_CLIENT;
-            syns[k] = packet(client, FIRST_PORT + (int) i, SYN).bytes();
-            acks[k] = packet(client, FIRST_PORT + (int) i, ACK).bytes();
-        }
-        return new Established(syns, acks);
-    }
-
-    /** Flows to set up (syns) and the packets of their established phase (acks, sent in turn). */
-    record Established(byte[][] syns, byte[][] acks) {
-        byte[] ack(long i) {
-            return acks[(int) (i % acks.length)];
-        }
+    static Batch podToPodMiss() {
+        return new Batch(false, BenchCluster.newFlowClient(0), "10.244.2.20", 8080, SYN, 0, 1);
     }
 }

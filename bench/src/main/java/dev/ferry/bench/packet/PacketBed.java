@@ -1,6 +1,10 @@
 package dev.ferry.bench.packet;
 
 import dev.ferry.agent.datapath.Datapath;
+import dev.ferry.agent.datapath.abi.Counter;
+import dev.ferry.agent.datapath.abi.CtKey;
+import dev.ferry.agent.datapath.abi.CtValue;
+import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.lab.FilesystemMount;
 import dev.ferry.agent.lab.Lab;
 import dev.ferry.agent.model.Cluster;
@@ -14,16 +18,19 @@ import dev.ferry.agent.translate.ServiceTranslator;
 import dev.ferry.agent.translate.policy.PolicyCompiler;
 import dev.ferry.bpf.BpfObject;
 import dev.ferry.bpf.BpfProgram;
+import dev.ferry.bpf.TypedMap;
 import dev.ferry.bench.packet.BenchCluster.Measured;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where the per-packet benchmark runs: a two-node lab (node1 and node2 on one fabric, host-gw
  * routes; node2's pod CIDR is a /23 to hold the NodePort's 256 backends), Ferry's datapath loaded into a bpffs of its own (nothing pinned in /sys/fs/bpf), with
- * its maps written by the agent's translators and reconcilers, and the empty floor programs.
+ * its maps written by the agent's translators and reconcilers, the benchmark wrappers of its
+ * programs loaded alike ({@link Wrapper}), and the empty floor programs.
  * XDP runs "as if arrived on node1's eth0": the caller's thread must be in node1's namespace
  * ({@link #nodeNs()}), where bpf_fib_lookup finds node2 and its (fixed) MAC. close() removes all
  * of it, also after a failure half-way.
@@ -32,12 +39,14 @@ final class PacketBed implements AutoCloseable {
     /** 100,000 services do not fit the default 65536 frontends: --lb-map-max as an operator would set it. */
     static final int LB_MAP_MAX = 131072;
     private static final String FLOOR_OBJECT = "/bpf/bench_floor.bpf.o";
+    private static final String XDP_WRAPPER = "/bpf/bench_xdp_node.bpf.o", TC_WRAPPER = "/bpf/bench_tc_pod.bpf.o";
     private static final LocalNode NODE1 = new LocalNode("node1", List.of(Ipv4.parse(BenchCluster.NODE1)));
 
     private Lab lab;
     private FilesystemMount bpffs;
     private Datapath datapath;
     private BpfObject floor;
+    private Wrapper xdp, tc;
     private Reconciler services;
     private PolicyReconciler policy;
     private int eth0;
@@ -71,6 +80,9 @@ final class PacketBed implements AutoCloseable {
         policy = new PolicyReconciler(datapath.policyMaps());
         floor = BpfObject.open(resource(FLOOR_OBJECT), "bench_floor", null);
         floor.load();
+        xdp = Wrapper.load(datapath, XDP_WRAPPER, "bench_xdp_node", "bench_from_node", "bench_restore_xdp",
+                p -> (frame, repeat) -> p.testRunXdp(frame, eth0, repeat));
+        tc = Wrapper.load(datapath, TC_WRAPPER, "bench_tc_pod", "bench_from_pod", "bench_restore_tc", p -> p::testRun);
     }
 
     private static byte[] resource(String name) throws IOException {
@@ -99,57 +111,43 @@ final class PacketBed implements AutoCloseable {
         }
     }
 
-    /** from_node on a frame arriving on node1's eth0; the caller is in {@link #nodeNs()}. */
-    Program fromNode() {
-        BpfProgram p = datapath.fromNode();
-        return frame -> p.testRunXdp(frame, eth0);
+    /** from_node's and its restore's wrapper; XDP runs as if arrived on node1's eth0, the caller in {@link #nodeNs()}. */
+    Wrapper xdpWrapper() {
+        return xdp;
     }
 
-    /** from_node in the kernel's repeat loop: valid only for frames it leaves as they are. */
-    Program fromNodeRepeated(int repeat) {
-        BpfProgram p = datapath.fromNode();
-        return frame -> p.testRunXdp(frame, eth0, repeat);
+    /** from_pod's and its restore's wrapper. */
+    Wrapper tcWrapper() {
+        return tc;
     }
 
-    /** from_pod in the kernel's repeat loop: valid only for frames it leaves as they are. */
-    Program fromPodRepeated(int repeat) {
-        BpfProgram p = datapath.fromPod();
-        return frame -> p.testRun(frame, repeat);
-    }
-
-    /** from_pod on a frame leaving a pod. */
-    Program fromPod() {
-        BpfProgram p = datapath.fromPod();
-        return frame -> p.testRun(frame, 1);
-    }
-
-    /** The empty XDP program, called as {@link #fromNode()} is. */
+    /** The empty XDP program, called as the XDP wrapper's are. */
     Program floorXdp() {
         BpfProgram p = floor.program("floor_xdp");
-        return frame -> p.testRunXdp(frame, eth0);
+        return (frame, repeat) -> p.testRunXdp(frame, eth0, repeat);
     }
 
-    /** The empty XDP program in the kernel's repeat loop. */
-    Program floorXdpRepeated(int repeat) {
-        BpfProgram p = floor.program("floor_xdp");
-        return frame -> p.testRunXdp(frame, eth0, repeat);
-    }
-
-    /** The empty TC program, called as {@link #fromPod()} is. */
+    /** The empty TC program, called as the TC wrapper's are. */
     Program floorTc() {
-        BpfProgram p = floor.program("floor_tc");
-        return frame -> p.testRun(frame, 1);
+        return floor.program("floor_tc")::testRun;
     }
 
-    Program floorTcRepeated(int repeat) {
-        BpfProgram p = floor.program("floor_tc");
-        return frame -> p.testRun(frame, repeat);
+    /** ct_v1, which the wrappers share with the datapath. */
+    TypedMap<CtKey, CtValue> conntrack() {
+        return datapath.map("ct_v1").typed(CtKey.CODEC, CtValue.CODEC);
+    }
+
+    /** counters_v1 summed over CPUs. */
+    Map<Reason, Counter> counters() {
+        return datapath.counters();
     }
 
     @Override
     public void close() throws IOException {
         try {
             if (floor != null) floor.close();
+            if (xdp != null) xdp.close();
+            if (tc != null) tc.close();
             if (datapath != null) datapath.close();
         } finally {
             try {

@@ -4,13 +4,12 @@ import dev.ferry.bench.Benchmark;
 import dev.ferry.bench.Mode;
 import dev.ferry.bench.Result;
 import dev.ferry.bench.packet.BenchCluster.Measured;
-import dev.ferry.bench.packet.PerCall.Expect;
 import dev.ferry.sys.NetNs;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * Nanoseconds per packet of Ferry's datapath under BPF_PROG_TEST_RUN, against empty XDP and TC
@@ -19,29 +18,41 @@ import java.util.function.LongFunction;
  * (from_pod: DNAT to one of 10 backends), each for new and established flows, the TC path also
  * with the client pods isolated by an egress NetworkPolicy; at 1, 10,000 and 100,000 services.
  * <p>
- * <b>One run per packet.</b> The kernel's repeat loop runs every repetition on the frame the
- * previous one rewrote (net/bpf/test_run.c resets nothing in between), so a DNAT path would
- * measure itself once and then something else; and a new flow needs a new tuple each time. So
- * every packet is one BPF_PROG_TEST_RUN of repeat 1 and the kernel's duration of it is averaged
- * ({@link PerCall}). Such a duration includes the timer's own cost once; it is measured as the
- * empty program per call minus the empty program in a loop of a million, per program type, and
- * subtracted from every per-call number, the floor's included. Subtracting makes Ferry's ratio
- * to the floor larger, never smaller.
+ * <b>In the kernel's repeat loop, on a fresh frame each time.</b> The loop runs every repetition
+ * on the frame the previous one rewrote (net/bpf/test_run.c resets nothing in between), so the
+ * production programs are measured through wrappers (bpf/src/bench_xdp_node.bpf.c,
+ * bench_tc_pod.bpf.c) that include their source and, per repetition, copy the original frame
+ * back, make it the next flow's (source port and address, checksums), then run from_node's or
+ * from_pod's whole code. The wrappers are loaded with the datapath's settings and share its maps
+ * through the pins ({@link Wrapper}). Each trial also runs the wrapper's restore alone on the same
+ * frames; Ferry's number is {@code wrapped - restore-only + empty program}, all in the loop, so it
+ * is what from_node or from_pod costs in place of the empty program, packet after packet, caches
+ * as warm as back-to-back packets leave them (closer to a NIC's NAPI batch than one syscall per
+ * packet, whose cold start cost ~1 µs here).
+ * <p>
+ * <b>Checked, every run</b> ({@link LoopPath}): each repetition counted once under the reason
+ * expected in counters_v1 (DNAT, or PASS for the frames no service's), the last verdict, the
+ * last frame out byte for byte as that flow's conntrack entry says it must be translated, the
+ * restore's last frame exactly as the Java side builds it; established flows must have kept
+ * their conntrack entries and had them refreshed ({@link EstablishedFlows}).
  * <p>
  * <b>Conntrack at steady state.</b> ct_v1 (LRU, 262144 entries, two per flow) is never cleared:
  * a warm-up of {@value #WARM_UP_FLOWS} new flows per path fills it, so every new flow measured
- * evicts, as on a busy node. Established flows are {@value #ESTABLISHED_FLOWS} flows set up just
- * before their measurement and sent in turn (ACKs).
+ * evicts, as on a busy node. Established flows are {@value #ESTABLISHED_FLOWS} flows whose SYNs
+ * are sent just before their ACKs are measured, in turn. How much churn went before matters:
+ * after millions of evictions their entries lie scattered over conntrack's memory and every
+ * lookup misses the caches; measured here, 10,000 flows cost ~830 ns after 5 million new flows
+ * and ~490 ns after 1 million (XDP, one service). FULL measures them after 5 million new flows
+ * per scale, QUICK after 650,000, so QUICK's established numbers come out lower.
  * <p>
- * <b>Floor</b>: measured once per run with the same frames and calls; its result is repeated in
- * every bucket so the report can divide. <b>Mode</b>: FULL sends 1,000,000 packets per trial, 5
- * trials, at 1, 10,000 and 100,000 services; QUICK 50,000 packets per trial, 5 trials, at 1 and
- * 100,000 services only (the two ends of the scaling goal). Wall time is the syscalls': a call
- * costs ~8 µs here (2 shared cores) of which the kernel times ~1 µs, so QUICK takes about a
- * minute and FULL (~1.1e8 calls) about a quarter of an hour on this machine. Services are counted as Kubernetes
- * Services: the measured one plus fillers of one port and one endpoint ({@link BenchCluster}),
- * with --lb-map-max {@value PacketBed#LB_MAP_MAX}. A profile of the stages is printed and written
- * to bench/target/results/packet-profile.md ({@link StageProfile}).
+ * <b>Floor</b>: the empty programs in the same loop, on the same frames, measured once per run;
+ * the result is repeated in every bucket so the report can divide. <b>Mode</b>: FULL runs
+ * 1,000,000 repetitions per trial, 5 trials, at 1, 10,000 and 100,000 services; QUICK 100,000
+ * per trial, 5 trials, at 1 and 100,000 services only (the two ends of the scaling goal). Most
+ * of the wall time is programming the services. Services are counted as Kubernetes Services: the
+ * measured one plus fillers of one port and one endpoint ({@link BenchCluster}), with
+ * --lb-map-max {@value PacketBed#LB_MAP_MAX}. A profile of the stages is printed and written to
+ * bench/target/results/packet-profile.md ({@link StageProfile}).
  */
 public final class PacketCost implements Benchmark {
     static final String GROUP = "packet", METRIC = "ns/packet", UNIT = "ns";
@@ -56,36 +67,32 @@ public final class PacketCost implements Benchmark {
 
     @Override
     public List<Result> run(Mode mode) throws Exception {
-        long packets = mode.full() ? 1_000_000 : 50_000;
+        int repeat = mode.full() ? 1_000_000 : 100_000;
         List<Integer> scales = mode.full() ? List.of(1, 10_000, 100_000) : List.of(1, 100_000);
         try (PacketBed bed = PacketBed.start()) {
             // XDP's bpf_fib_lookup sees the namespace of the calling thread: measure from node1's.
-            return NetNs.call(bed.nodeNs(), () -> new Measurement(bed, packets).run(scales));
+            return NetNs.call(bed.nodeNs(), () -> new Measurement(bed, repeat).run(scales));
         }
     }
 
-    /** One run's state: the bed, the flows handed out so far, the floors and timer overheads. */
+    /** One run's state: the bed, the flows handed out so far, the floors. */
     private static final class Measurement {
         private final PacketBed bed;
-        private final long packets;
+        private final int repeat;
         private final Flows nodePort = Flows.nodePort();
         private final Flows clusterIp = Flows.clusterIp();
         private final List<Result> results = new ArrayList<>();
         private final StageProfile profile = new StageProfile();
         private Floor xdpFloor, tcFloor;
 
-        Measurement(PacketBed bed, long packets) {
+        Measurement(PacketBed bed, int repeat) {
             this.bed = bed;
-            this.packets = packets;
+            this.repeat = repeat;
         }
 
         List<Result> run(List<Integer> scales) {
-            Flows spare = Flows.nodePort();
-            xdpFloor = Floor.measure(bed.floorXdp(), bed.floorXdpRepeated(Floor.REPEAT), i -> spare.nextNewFlow(),
-                    packets, new Expect(XDP_PASS, false));
-            Flows spareTc = Flows.clusterIp();
-            tcFloor = Floor.measure(bed.floorTc(), bed.floorTcRepeated(Floor.REPEAT), i -> spareTc.nextNewFlow(),
-                    packets, new Expect(TC_ACT_OK, false));
+            xdpFloor = Floor.measure(bed.floorXdp(), Flows.nodePortMiss().frame(), repeat, XDP_PASS);
+            tcFloor = Floor.measure(bed.floorTc(), Flows.podToPodMiss().frame(), repeat, TC_ACT_OK);
             profile.floors(xdpFloor, tcFloor);
             for (int scale : scales) {
                 long start = System.nanoTime();
@@ -100,56 +107,44 @@ public final class PacketCost implements Benchmark {
 
         private void xdp(int scale, boolean warmUp) {
             bed.program(Measured.NODEPORT, scale, false);
-            Program program = bed.fromNode();
-            Expect forwarded = new Expect(XDP_TX, true);
-            if (warmUp) PerCall.meanNs(program, i -> nodePort.nextNewFlow(), WARM_UP_FLOWS, forwarded);
-            ferry("XDP NodePort, new flow", scale, xdpFloor, EMPTY_XDP, program, i -> nodePort.nextNewFlow(), forwarded);
-            Flows.Established flows = nodePort.established(ESTABLISHED_FLOWS);
-            PerCall.send(program, flows.syns(), forwarded);
-            ferry("XDP NodePort, established", scale, xdpFloor, EMPTY_XDP, program, flows::ack, forwarded);
-            // Not a service at all (TCP to the node's port 22): parsing and the lookups that miss.
-            byte[] miss = Flows.nodePortMiss();
-            profile.stage(scale, StageProfile.XDP_MISS,
-                    trials(program, i -> miss, new Expect(XDP_PASS, false), xdpFloor.overheadNs()));
-            profile.stage(scale, StageProfile.XDP_MISS_LOOP, loopTrials(bed.fromNodeRepeated((int) packets), miss));
+            LoopPath path = LoopPath.nodePort(bed);
+            if (warmUp) path.send(nodePort.newFlows(WARM_UP_FLOWS));
+            ferry("XDP NodePort, new flow", scale, xdpFloor, EMPTY_XDP, path, () -> nodePort.newFlows(repeat), () -> { });
+            EstablishedFlows flows = EstablishedFlows.setUp(path, nodePort.established(ESTABLISHED_FLOWS), bed.conntrack());
+            ferry("XDP NodePort, established", scale, xdpFloor, EMPTY_XDP, path, flows::acks, flows::checkHitAndKept);
+            profile.stage(scale, StageProfile.XDP_MISS, trials(LoopPath.nodeMiss(bed), Flows::nodePortMiss, () -> { }, xdpFloor));
         }
 
         private void tc(int scale, boolean policy, boolean warmUp) {
             bed.program(Measured.CLUSTERIP, scale, policy);
-            Program program = bed.fromPod();
-            Expect dnat = new Expect(TC_ACT_OK, true);
+            LoopPath path = LoopPath.clusterIp(bed);
             String name = policy ? "TC ClusterIP + policy" : "TC ClusterIP";
-            if (warmUp) PerCall.meanNs(program, i -> clusterIp.nextNewFlow(), WARM_UP_FLOWS, dnat);
-            ferry(name + ", new flow", scale, tcFloor, EMPTY_TC, program, i -> clusterIp.nextNewFlow(), dnat);
-            Flows.Established flows = clusterIp.established(ESTABLISHED_FLOWS);
-            PerCall.send(program, flows.syns(), dnat);
-            ferry(name + ", established", scale, tcFloor, EMPTY_TC, program, flows::ack, dnat);
+            if (warmUp) path.send(clusterIp.newFlows(WARM_UP_FLOWS));
+            ferry(name + ", new flow", scale, tcFloor, EMPTY_TC, path, () -> clusterIp.newFlows(repeat), () -> { });
+            EstablishedFlows flows = EstablishedFlows.setUp(path, clusterIp.established(ESTABLISHED_FLOWS), bed.conntrack());
+            ferry(name + ", established", scale, tcFloor, EMPTY_TC, path, flows::acks, flows::checkHitAndKept);
             if (!policy) {
-                byte[] miss = Flows.podToPodMiss();
-                profile.stage(scale, StageProfile.TC_MISS,
-                        trials(program, i -> miss, new Expect(TC_ACT_OK, false), tcFloor.overheadNs()));
-                profile.stage(scale, StageProfile.TC_MISS_LOOP, loopTrials(bed.fromPodRepeated((int) packets), miss));
+                profile.stage(scale, StageProfile.TC_MISS, trials(LoopPath.podMiss(bed), Flows::podToPodMiss, () -> { }, tcFloor));
             }
         }
 
-        private void ferry(String scenario, int scale, Floor floor, String floorName, Program program,
-                           LongFunction<byte[]> frames, Expect expect) {
-            List<Double> trials = trials(program, frames, expect, floor.overheadNs());
+        private void ferry(String scenario, int scale, Floor floor, String floorName, LoopPath path,
+                           Supplier<Flows.Batch> batches, Runnable afterEach) {
+            List<Double> trials = trials(path, batches, afterEach, floor);
             results.add(new Result(GROUP, scenario, Result.FERRY, scale, METRIC, UNIT, false, trials));
             results.add(new Result(GROUP, scenario, floorName, scale, METRIC, UNIT, false, floor.trialsNs()));
             profile.stage(scale, scenario, trials);
         }
 
-        /** A frame the program leaves alone, back to back in the kernel's loop: what warm caches save. */
-        private List<Double> loopTrials(Program repeated, byte[] frame) {
+        /** Per trial: wrapped - restore-only + the empty program, the run checked and then {@code afterEach} run. */
+        private List<Double> trials(LoopPath path, Supplier<Flows.Batch> batches, Runnable afterEach, Floor floor) {
             List<Double> trials = new ArrayList<>();
-            for (int t = 0; t < TRIALS; t++) trials.add((double) repeated.run(frame).durationNs());
-            return trials;
-        }
-
-        private List<Double> trials(Program program, LongFunction<byte[]> frames, Expect expect, double overheadNs) {
-            List<Double> trials = new ArrayList<>();
-            for (int t = 0; t < TRIALS; t++) trials.add(PerCall.meanNs(program, frames, packets, expect) - overheadNs);
+            for (int t = 0; t < TRIALS; t++) {
+                LoopPath.Trial trial = path.trial(batches.get(), repeat);
+                afterEach.run();
+                profile.restore(path.isXdp(), trial.restoreNs());
+                trials.add(trial.beyondRestoreNs() + floor.medianNs());
+            }
             return trials;
         }
     }

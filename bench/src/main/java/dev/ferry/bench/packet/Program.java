@@ -2,8 +2,8 @@ package dev.ferry.bench.packet;
 
 import dev.ferry.bpf.TestRunResult;
 
-/** One BPF_PROG_TEST_RUN of a program on a frame, however that program is called. */
+/** BPF_PROG_TEST_RUN of a program on a frame, {@code repeat} times in the kernel's loop, however that program is called. */
 @FunctionalInterface
 interface Program {
-    TestRunResult run(byte[] frame);
+    TestRunResult run(byte[] frame, int repeat);
 }

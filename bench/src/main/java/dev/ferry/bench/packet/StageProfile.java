@@ -14,16 +14,16 @@ import java.util.TreeMap;
 
 /**
  * What costs most, from measurements only: each path next to the same path doing less (a frame
- * that is no service's, an established flow), all timed alike, so the differences of their
- * medians are the cost of the stages in between. Printed, and written as Markdown.
+ * that is no service's, an established flow), all timed alike in the kernel's repeat loop, so
+ * the differences of their medians are the cost of the stages in between. Printed, and written
+ * as Markdown.
  */
 final class StageProfile {
     static final String XDP_MISS = "XDP, no service (parse, conntrack and service lookups miss)";
-    static final String XDP_MISS_LOOP = "XDP, no service, same frame back to back in the kernel's loop";
     static final String TC_MISS = "TC, pod to pod, no service (parse, conntrack and service lookups miss)";
-    static final String TC_MISS_LOOP = "TC, pod to pod, no service, same frame back to back in the kernel's loop";
     /** Scale -> stage -> trials. */
     private final Map<Integer, Map<String, Result>> stages = new TreeMap<>();
+    private final List<Double> xdpRestore = new ArrayList<>(), tcRestore = new ArrayList<>();
     private Floor xdp, tc;
 
     static double median(List<Double> values) {
@@ -39,6 +39,11 @@ final class StageProfile {
         this.tc = tc;
     }
 
+    /** One trial's restore-only run, subtracted from the path's: reported, for scale. */
+    void restore(boolean isXdp, double ns) {
+        (isXdp ? xdpRestore : tcRestore).add(ns);
+    }
+
     void stage(int scale, String name, List<Double> trials) {
         stages.computeIfAbsent(scale, s -> new LinkedHashMap<>()).put(name, result(name, scale, trials));
     }
@@ -50,17 +55,13 @@ final class StageProfile {
 
     /** Stage differences: what the second path does beyond the first, and what that costs. */
     private List<String> differences(int scale) {
-        String xdpMiss = XDP_MISS, tcMiss = TC_MISS;
         String[][] pairs = {
-                {"XDP no-service path per call instead of back to back (caches cold after the syscall)",
-                        XDP_MISS_LOOP, XDP_MISS},
-                {"TC no-service path per call instead of back to back", TC_MISS_LOOP, TC_MISS},
-                {"XDP parse and lookups that miss, beyond the empty program", null, xdpMiss, "xdp"},
-                {"XDP established: conntrack hit, DNAT+SNAT rewrite, bpf_fib_lookup, XDP_TX", xdpMiss, "XDP NodePort, established"},
+                {"XDP parse and lookups that miss, beyond the empty program", null, XDP_MISS, "xdp"},
+                {"XDP established: conntrack hit, DNAT+SNAT rewrite, bpf_fib_lookup, XDP_TX", XDP_MISS, "XDP NodePort, established"},
                 {"XDP new flow: service and backend lookups, SNAT port search, two conntrack inserts evicting LRU entries",
                         "XDP NodePort, established", "XDP NodePort, new flow"},
-                {"TC parse and lookups that miss, beyond the empty program", null, tcMiss, "tc"},
-                {"TC established: conntrack hit, DNAT with the skb helpers", tcMiss, "TC ClusterIP, established"},
+                {"TC parse and lookups that miss, beyond the empty program", null, TC_MISS, "tc"},
+                {"TC established: conntrack hit, DNAT with the skb helpers", TC_MISS, "TC ClusterIP, established"},
                 {"TC new flow: service and backend lookups, conntrack inserts evicting LRU entries",
                         "TC ClusterIP, established", "TC ClusterIP, new flow"},
                 {"egress policy on a new flow: ipcache and policy LPM lookups, policy conntrack insert",
@@ -78,25 +79,24 @@ final class StageProfile {
     }
 
     private static double floorNs(Floor floor) {
-        return median(floor.trialsNs());
+        return floor.medianNs();
     }
 
     String markdown() {
         StringBuilder md = new StringBuilder("""
                 # Per-packet profile (bench/…/packet/PacketCost)
 
-                How: every number is BPF_PROG_TEST_RUN with repeat 1 per packet, the kernel's own duration of
-                each run averaged over the trial and the timer overhead subtracted (empty program per call minus
-                the same program in the kernel's loop of 1,000,000). Medians of 5 trials. Stage costs are
-                differences between paths that do more and paths that do less, not samples inside one run.
-                The rows "back to back in the kernel's loop" are the one exception: a frame the program leaves
-                unchanged, run 1,000,000 (QUICK: 50,000) times in one call, as NAPI runs a busy NIC's frames;
-                their difference to the same frame per call is what a cold start costs each packet here.
+                How: BPF_PROG_TEST_RUN's repeat loop (1,000,000 repetitions per trial; QUICK 100,000), the
+                kernel's own ns per repetition. Ferry's paths run through wrappers that restore the frame and
+                vary the flow before each repetition (bpf/src/bench_frame.h); every path's number is
+                wrapped - restore-only + the empty program, so it is that path's cost in place of the empty
+                program. Medians of 5 trials. Stage costs are differences between the medians of paths that do
+                more and paths that do less, not samples inside one run.
 
                 """);
-        md.append(String.format("Timer overhead subtracted: XDP %.1f ns, TC %.1f ns. Empty programs: XDP %.1f ns per call "
-                        + "(%.1f in the kernel's loop), TC %.1f ns per call (%.1f in the loop).%n%n", xdp.overheadNs(),
-                tc.overheadNs(), floorNs(xdp), median(xdp.loopNs()), floorNs(tc), median(tc.loopNs())));
+        md.append(String.format("Empty programs: XDP %.1f ns, TC %.1f ns. Restore-only (subtracted): XDP %.1f ns, "
+                        + "TC %.1f ns (medians over all trials).%n%n", floorNs(xdp), floorNs(tc), median(xdpRestore),
+                median(tcRestore)));
         for (var scale : stages.entrySet()) {
             md.append("## ").append(scale.getKey()).append(" services\n\n| path | ns/packet | ± | × empty |\n|---|---:|---:|---:|\n");
             for (Result r : scale.getValue().values()) {
