@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * {@code Bench quick|full [section...]} measures the named sections (all by default), keeps each
- * section's results in {@code bench/target/results/MODE/SECTION.tsv}, then writes the report
- * from every section kept for that mode. {@code Bench report quick|full} only writes the report.
+ * section's results in {@code bench/target/results/MODE/SECTION.tsv} (and the profile a section
+ * may write next to them, SECTION-profile.md), then writes the report from every section kept
+ * for that mode. {@code Bench report quick|full} only writes the report.
  * <p>
  * A quick report goes to bench/target/benchmarks.{md,png}; a full one into docs/benchmarks.md
  * (its generated region) and docs/benchmarks.png. Run from the project root.
@@ -44,6 +45,7 @@ public final class Bench {
         }
         Mode mode = Mode.valueOf(rest.getFirst().toUpperCase());
         Path dir = Path.of("bench/target/results", mode.name().toLowerCase());
+        System.setProperty("ferry.bench.results", dir.toString()); // where sections write their profiles
         if (!reportOnly) {
             List<String> names = rest.size() > 1 ? rest.subList(1, rest.size()) : List.copyOf(SECTIONS.keySet());
             for (String name : names) measure(name, mode, dir);
@@ -72,7 +74,12 @@ public final class Bench {
         }
         if (results.isEmpty()) throw new IllegalStateException("no results kept in " + dir + "; measure first");
         Path png = mode.full() ? Path.of("docs/benchmarks.png") : Path.of("bench/target/benchmarks.png");
-        String markdown = Report.markdown(results, Machine.current(), "scripts/bench.sh " + run)
+        List<String> profiles = new ArrayList<>();
+        for (String name : SECTIONS.keySet()) {
+            Path profile = dir.resolve(name + "-profile.md");
+            if (Files.exists(profile)) profiles.add(Files.readString(profile));
+        }
+        String markdown = Report.markdown(results, profiles, Machine.current(), "scripts/bench.sh " + run)
                 + "\n![Ferry against its floor and its peers](" + png.getFileName() + ")\n";
         if (mode.full()) {
             DocsPage.replaceGenerated(Path.of("docs/benchmarks.md"), markdown);

@@ -29,7 +29,8 @@ public final class Report {
     private Report() {
     }
 
-    public static String markdown(List<Result> results, Machine machine, String runDescription) {
+    /** @param profiles the sections' own markdown about where their time goes, headings demoted under "Profiles" */
+    public static String markdown(List<Result> results, List<String> profiles, Machine machine, String runDescription) {
         StringBuilder md = new StringBuilder();
         md.append("Measured by `").append(runDescription).append("` on:\n\n").append(machine.markdown()).append('\n');
         md.append("### Goals\n\n").append(goals(results)).append('\n');
@@ -37,6 +38,8 @@ public final class Report {
             md.append("### ").append(SECTION_TITLES.getOrDefault(group, group)).append("\n\n");
             md.append(table(results.stream().filter(r -> r.group().equals(group)).toList())).append('\n');
         }
+        if (!profiles.isEmpty()) md.append("### Profiles\n\n");
+        profiles.forEach(p -> md.append(p.replaceAll("(?m)^#", "###")).append('\n'));
         return md.toString();
     }
 
