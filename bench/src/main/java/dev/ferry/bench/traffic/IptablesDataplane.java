@@ -15,16 +15,8 @@ import java.util.List;
  * after 12 minutes (quadratic in the chains already loaded), where legacy takes about 12 s. The
  * rules are the same; the kernel walks them with x_tables instead of nf_tables' compat layer.
  */
-final class IptablesDataplane implements Dataplane {
+record IptablesDataplane(Lab lab, TrafficLab.Cluster cluster) implements Dataplane {
     static final String RESTORE = "iptables-legacy-restore", IPTABLES = "iptables-legacy";
-
-    private final Lab lab;
-    private final TrafficLab.Cluster cluster;
-
-    IptablesDataplane(Lab lab, TrafficLab.Cluster cluster) {
-        this.lab = lab;
-        this.cluster = cluster;
-    }
 
     @Override
     public void install(ServiceSet services) throws IOException {

@@ -16,16 +16,8 @@ import java.util.List;
  * so quadratic), 1,000 services per transaction 21 s in all. Installed in chunks of
  * {@link #SERVICES_PER_TRANSACTION}; the resulting ruleset is the same.
  */
-final class NftablesDataplane implements Dataplane {
+record NftablesDataplane(Lab lab, TrafficLab.Cluster cluster) implements Dataplane {
     static final int SERVICES_PER_TRANSACTION = 1000;
-
-    private final Lab lab;
-    private final TrafficLab.Cluster cluster;
-
-    NftablesDataplane(Lab lab, TrafficLab.Cluster cluster) {
-        this.lab = lab;
-        this.cluster = cluster;
-    }
 
     @Override
     public void install(ServiceSet services) throws IOException {
