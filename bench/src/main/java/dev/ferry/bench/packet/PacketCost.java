@@ -36,8 +36,9 @@ import java.util.function.Supplier;
  * restore's last frame exactly as the Java side builds it; established flows must have kept
  * their conntrack entries and had them refreshed ({@link EstablishedFlows}).
  * <p>
- * <b>Conntrack at steady state.</b> ct_v1 (LRU, 262144 entries, two per flow) is never cleared:
- * a warm-up of {@value #WARM_UP_FLOWS} new flows per path fills it, so every new flow measured
+ * <b>Conntrack at steady state.</b> ct_v1 (LRU, 262144 entries, two per flow) is emptied only
+ * when a scale starts, so every scale sees the same churn; a warm-up of {@value #WARM_UP_FLOWS}
+ * new flows per path fills it, so every new flow measured
  * evicts, as on a busy node. Established flows are {@value #ESTABLISHED_FLOWS} flows whose SYNs
  * are sent just before their ACKs are measured, in turn. How much churn went before matters:
  * after millions of evictions their entries lie scattered over conntrack's memory and every
@@ -96,8 +97,12 @@ public final class PacketCost implements Benchmark {
             profile.floors(xdpFloor, tcFloor);
             for (int scale : scales) {
                 long start = System.nanoTime();
-                xdp(scale, scale == scales.getFirst());
-                tc(scale, false, scale == scales.getFirst());
+                // Every scale starts from an empty conntrack and churns it alike, so the scales
+                // differ in their services only, not in how scattered conntrack's entries are.
+                var conntrack = bed.conntrack();
+                conntrack.removeAll(conntrack.keys());
+                xdp(scale, true);
+                tc(scale, false, true);
                 tc(scale, true, false);
                 System.out.printf("packet: %d services measured in %.0f s%n", scale, (System.nanoTime() - start) / 1e9);
             }
