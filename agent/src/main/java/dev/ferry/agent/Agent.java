@@ -14,6 +14,7 @@ import dev.ferry.agent.http.ProxyHealth;
 import dev.ferry.agent.k8s.ClientFactory;
 import dev.ferry.agent.metrics.DatapathMetrics;
 import dev.ferry.agent.metrics.DropEventLog;
+import dev.ferry.agent.metrics.InitialSyncMetrics;
 import dev.ferry.agent.metrics.MetricRegistry;
 import dev.ferry.agent.metrics.SyncMetrics;
 import dev.ferry.agent.model.Cluster;
@@ -84,6 +85,8 @@ public final class Agent implements AutoCloseable {
         healthCheckNodePorts = new HealthCheckNodePorts(config.healthzBindAddress() == null
                 ? "0.0.0.0" : config.healthzBindAddress().host(), health);
         NeighborKeeper neighbors = new NeighborKeeper();
+        InitialSyncMetrics initialSync = new InitialSyncMetrics(metrics, InstantSource.system(),
+                ProcessHandle.current().info().startInstant().orElseGet(Instant::now));
         reconcileLoop = new ReconcileLoop(desired -> {
             ApplyResult result = reconciler.apply(desired);
             PolicyApplyResult policy = policyReconciler.apply(desired.policy());
@@ -96,6 +99,7 @@ public final class Agent implements AutoCloseable {
             return result.withErrors(policy.errors());
         }, health
                 .andThen(new SyncMetrics(metrics, InstantSource.system()))
+                .andThen(initialSync)
                 .andThen(SyncObserver.afterEachPass(result -> {
                     logApplied(result);
                     // On the reconciler thread, after the frontends are gone: their flows end too.
@@ -118,9 +122,17 @@ public final class Agent implements AutoCloseable {
         // live is ever deleted for lack of knowledge. Node address changes re-translate the last one.
         nodeAddresses = new NodeAddresses(config.nodePortAddresses(),
                 addresses -> translateAndSubmit(Instant.now()));
-        ClusterSink toReconciler = (cluster, changeSeenAt) -> {
-            lastCluster = cluster;
-            translateAndSubmit(changeSeenAt);
+        ClusterSink toReconciler = new ClusterSink() {
+            @Override
+            public void accept(Cluster cluster, Instant changeSeenAt) {
+                lastCluster = cluster;
+                translateAndSubmit(changeSeenAt);
+            }
+
+            @Override
+            public void complete(Instant at) {
+                initialSync.sourceComplete(at);
+            }
         };
         if (config.servicesFile() != null) {
             client = null;

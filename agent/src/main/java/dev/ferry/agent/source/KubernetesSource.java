@@ -96,6 +96,7 @@ public final class KubernetesSource implements ClusterSource {
     private void run() {
         try {
             awaitSynced();
+            sink.complete(Instant.now());
             publish(changes.clear()); // the initial list's changes: seen from the first object listed
             while (running) {
                 changes.await();
