@@ -30,7 +30,7 @@ import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
 import dev.ferry.agent.translate.ServiceTranslator;
-import dev.ferry.agent.translate.policy.PolicyCompiler;
+import dev.ferry.agent.translate.policy.CachedPolicyCompiler;
 
 import dev.ferry.bpf.TcDirection;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,7 +49,10 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
-    /** How long a burst of API events may gather before one reconcile (kube-proxy's minSyncPeriod is 1 s). */
+    /**
+     * The least time between two snapshots from the API server: a lone change goes at once, a
+     * burst gathers this long (kube-proxy's minSyncPeriod is 1 s).
+     */
     static final Duration COALESCE = Duration.ofMillis(50);
     /** How often datapath counters are copied into the metrics; scrapes come every 15-60 s. */
     static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
@@ -68,6 +71,8 @@ public final class Agent implements AutoCloseable {
     private final String nodeName;
     private final Inet4Address hairpinAddress;
     private volatile Cluster lastCluster;
+    /** Used under translateAndSubmit's lock only. */
+    private final CachedPolicyCompiler policyCompiler = new CachedPolicyCompiler();
 
     private Agent(AgentConfig config) {
         nodeName = config.nodeName();
@@ -159,7 +164,7 @@ public final class Agent implements AutoCloseable {
         host.add(hairpinAddress); // the source of a pod's own traffic bounced back to it: the node's
         LocalNode local = new LocalNode(nodeName, nodeAddresses.current(), host);
         reconcileLoop.submit(ServiceTranslator.translate(cluster, local)
-                .withPolicy(PolicyCompiler.compile(cluster, local)), changeSeenAt);
+                .withPolicy(policyCompiler.compile(cluster, local)), changeSeenAt);
     }
 
     public static Agent start(AgentConfig config) {
