@@ -14,6 +14,7 @@ import dev.ferry.agent.http.ProxyHealth;
 import dev.ferry.agent.k8s.ClientFactory;
 import dev.ferry.agent.metrics.DatapathMetrics;
 import dev.ferry.agent.metrics.DropEventLog;
+import dev.ferry.agent.metrics.InitialSyncMetrics;
 import dev.ferry.agent.metrics.MetricRegistry;
 import dev.ferry.agent.metrics.SyncMetrics;
 import dev.ferry.agent.model.Cluster;
@@ -29,7 +30,7 @@ import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
 import dev.ferry.agent.translate.ServiceTranslator;
-import dev.ferry.agent.translate.policy.PolicyCompiler;
+import dev.ferry.agent.translate.policy.CachedPolicyCompiler;
 
 import dev.ferry.bpf.TcDirection;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -48,7 +49,10 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
-    /** How long a burst of API events may gather before one reconcile (kube-proxy's minSyncPeriod is 1 s). */
+    /**
+     * The least time between two snapshots from the API server: a lone change goes at once, a
+     * burst gathers this long (kube-proxy's minSyncPeriod is 1 s).
+     */
     static final Duration COALESCE = Duration.ofMillis(50);
     /** How often datapath counters are copied into the metrics; scrapes come every 15-60 s. */
     static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
@@ -67,6 +71,8 @@ public final class Agent implements AutoCloseable {
     private final String nodeName;
     private final Inet4Address hairpinAddress;
     private volatile Cluster lastCluster;
+    /** Used under translateAndSubmit's lock only. */
+    private final CachedPolicyCompiler policyCompiler = new CachedPolicyCompiler();
 
     private Agent(AgentConfig config) {
         nodeName = config.nodeName();
@@ -84,6 +90,8 @@ public final class Agent implements AutoCloseable {
         healthCheckNodePorts = new HealthCheckNodePorts(config.healthzBindAddress() == null
                 ? "0.0.0.0" : config.healthzBindAddress().host(), health);
         NeighborKeeper neighbors = new NeighborKeeper();
+        InitialSyncMetrics initialSync = new InitialSyncMetrics(metrics, InstantSource.system(),
+                ProcessHandle.current().info().startInstant().orElseGet(Instant::now));
         reconcileLoop = new ReconcileLoop(desired -> {
             ApplyResult result = reconciler.apply(desired);
             PolicyApplyResult policy = policyReconciler.apply(desired.policy());
@@ -96,6 +104,7 @@ public final class Agent implements AutoCloseable {
             return result.withErrors(policy.errors());
         }, health
                 .andThen(new SyncMetrics(metrics, InstantSource.system()))
+                .andThen(initialSync)
                 .andThen(SyncObserver.afterEachPass(result -> {
                     logApplied(result);
                     // On the reconciler thread, after the frontends are gone: their flows end too.
@@ -118,9 +127,17 @@ public final class Agent implements AutoCloseable {
         // live is ever deleted for lack of knowledge. Node address changes re-translate the last one.
         nodeAddresses = new NodeAddresses(config.nodePortAddresses(),
                 addresses -> translateAndSubmit(Instant.now()));
-        ClusterSink toReconciler = (cluster, changeSeenAt) -> {
-            lastCluster = cluster;
-            translateAndSubmit(changeSeenAt);
+        ClusterSink toReconciler = new ClusterSink() {
+            @Override
+            public void accept(Cluster cluster, Instant changeSeenAt) {
+                lastCluster = cluster;
+                translateAndSubmit(changeSeenAt);
+            }
+
+            @Override
+            public void complete(Instant at) {
+                initialSync.sourceComplete(at);
+            }
         };
         if (config.servicesFile() != null) {
             client = null;
@@ -147,7 +164,7 @@ public final class Agent implements AutoCloseable {
         host.add(hairpinAddress); // the source of a pod's own traffic bounced back to it: the node's
         LocalNode local = new LocalNode(nodeName, nodeAddresses.current(), host);
         reconcileLoop.submit(ServiceTranslator.translate(cluster, local)
-                .withPolicy(PolicyCompiler.compile(cluster, local)), changeSeenAt);
+                .withPolicy(policyCompiler.compile(cluster, local)), changeSeenAt);
     }
 
     public static Agent start(AgentConfig config) {

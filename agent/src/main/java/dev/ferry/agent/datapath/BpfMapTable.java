@@ -45,6 +45,11 @@ final class BpfMapTable<K, V> implements MapTable<K, V> {
     }
 
     @Override
+    public int size() {
+        return map.raw().keys().size(); // raw keys: the usage metrics need no decoded ones
+    }
+
+    @Override
     public void putAll(Map<K, V> entries) {
         if (!entries.isEmpty()) map.putAll(entries);
     }

@@ -24,6 +24,11 @@ public interface MapTable<K, V> {
         return entries().keySet();
     }
 
+    /** How many entries the table holds, without decoding them. */
+    default int size() {
+        return keys().size();
+    }
+
     default void putAll(Map<K, V> entries) {
         entries.forEach(this::put);
     }

@@ -173,13 +173,13 @@ public final class ServiceMaps {
 
     public Map<String, int[]> usage() {
         Map<String, int[]> out = new LinkedHashMap<>();
-        out.put("services_v2", new int[]{services.entries().size(), services.capacity()});
-        out.put("slots_v1", new int[]{slots.entries().size(), slots.capacity()});
-        out.put("backends_v1", new int[]{backends.entries().size(), backends.capacity()});
-        out.put("vips_v1", new int[]{clusterIps.entries().size(), clusterIps.capacity()});
-        out.put("svc_cidrs_v1", new int[]{serviceCidrs.entries().size(), serviceCidrs.capacity()});
-        out.put("maglev_v1", new int[]{maglev.keys().size(), maglev.capacity()});
-        out.put("src_ranges_v1", new int[]{sourceRanges.entries().size(), sourceRanges.capacity()});
+        out.put("services_v2", new int[]{services.size(), services.capacity()});
+        out.put("slots_v1", new int[]{slots.size(), slots.capacity()});
+        out.put("backends_v1", new int[]{backends.size(), backends.capacity()});
+        out.put("vips_v1", new int[]{clusterIps.size(), clusterIps.capacity()});
+        out.put("svc_cidrs_v1", new int[]{serviceCidrs.size(), serviceCidrs.capacity()});
+        out.put("maglev_v1", new int[]{maglev.size(), maglev.capacity()});
+        out.put("src_ranges_v1", new int[]{sourceRanges.size(), sourceRanges.capacity()});
         return out;
     }
 

@@ -68,6 +68,30 @@ public final class Manifests {
         return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
     }
 
+    /** Conversions of parts, in order, as one: what {@link #convert} of all their objects gives. */
+    public static Parsed merge(List<Parsed> parts) {
+        List<Service> services = new ArrayList<>();
+        List<EndpointSlice> slices = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
+        List<Cidr> serviceCidrs = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        List<Namespace> namespaces = new ArrayList<>();
+        List<NetworkPolicy> policies = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Parsed part : parts) {
+            Cluster c = part.cluster();
+            services.addAll(c.services());
+            slices.addAll(c.slices());
+            nodes.addAll(c.nodes());
+            serviceCidrs.addAll(c.serviceCidrs());
+            pods.addAll(c.pods());
+            namespaces.addAll(c.namespaces());
+            policies.addAll(c.networkPolicies());
+            problems.addAll(part.problems());
+        }
+        return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
+    }
+
     private static List<HasMetadata> objects(String yaml) {
         if (yaml.isBlank()) return List.of();
         Object parsed;

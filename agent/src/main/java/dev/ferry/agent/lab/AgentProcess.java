@@ -165,6 +165,12 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /** The agent's process id: `ip netns exec` execs java in place, so this is the JVM itself. */
+    public long pid() {
+        if (process == null) throw new IllegalStateException("the agent is not running");
+        return process.pid();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }

@@ -16,6 +16,9 @@ final class Jars {
         List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         // Same as bin/ferry: Netty's sun.misc.Unsafe use warns on JDK 23+ unless allowed (JEP 471).
         if (Runtime.version().feature() >= 23) command.add("--sun-misc-unsafe-memory-access=allow");
+        // Same as bin/ferry: extra JVM options (a profiler, a heap limit to try) for every agent started.
+        String extra = System.getenv("FERRY_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
         command.addAll(List.of("-jar", ferryJar().toString()));
         return command;
     }

@@ -3,22 +3,35 @@ package dev.ferry.agent.model;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 
 /** IPv4 addresses: strict parsing (no host names, no DNS), their 32-bit form, numeric order. */
 public final class Ipv4 {
     private Ipv4() {
     }
 
-    /** @throws IllegalArgumentException for anything but a dotted quad such as "10.96.0.10" */
+    /**
+     * @throws IllegalArgumentException for anything but a dotted quad such as "10.96.0.10": four
+     * groups of 1-3 ASCII digits, each at most 255. Hand-rolled: every endpoint of every slice
+     * passes here, and a regular expression made it the agent's top cost at 100,000 endpoints.
+     */
     public static Inet4Address parse(String text) {
-        if (text == null || !text.matches("\\d{1,3}(\\.\\d{1,3}){3}")
-                || Arrays.stream(text.split("\\.")).anyMatch(octet -> Integer.parseInt(octet) > 255)) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
+        if (text == null) throw notAnAddress(null);
+        int address = 0, octets = 0, i = 0, n = text.length();
+        while (octets < 4) {
+            int start = i, octet = 0;
+            while (i < n && i - start < 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                octet = octet * 10 + (text.charAt(i++) - '0');
+            }
+            if (i == start || octet > 255) throw notAnAddress(text);
+            address = address << 8 | octet;
+            if (++octets < 4 && (i >= n || text.charAt(i++) != '.')) throw notAnAddress(text);
         }
-        String[] octets = text.split("\\.");
-        return of(Integer.parseInt(octets[0]) << 24 | Integer.parseInt(octets[1]) << 16
-                | Integer.parseInt(octets[2]) << 8 | Integer.parseInt(octets[3]));
+        if (i != n) throw notAnAddress(text);
+        return of(address);
+    }
+
+    private static IllegalArgumentException notAnAddress(String text) {
+        return new IllegalArgumentException("'" + text + "' is not an IPv4 address");
     }
 
     /** The address whose network-order bits are {@code address}. */

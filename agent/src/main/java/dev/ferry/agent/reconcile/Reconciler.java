@@ -118,14 +118,19 @@ public final class Reconciler {
                 maps::deleteServiceCidrs, errors);
         int backendsAdded = addBackends(desired, errors);
         int written = 0;
+        boolean everyWriteWorked = true;
         for (var e : desired.frontends().entrySet()) {
             try {
                 if (writeFrontend(e.getKey(), e.getValue())) written++;
             } catch (RuntimeException ex) {
+                everyWriteWorked = false;
                 errors.add(e.getValue().service() + " " + e.getKey() + ": " + ex.getMessage());
             }
         }
-        List<Integer> removedSvcIds = removeFrontends(desired, errors);
+        // Every desired frontend is now applied; as many applied as desired means none to remove.
+        boolean noneGone = everyWriteWorked && frontends.size() == desired.frontends().size();
+        List<Integer> removedSvcIds = noneGone ? new ArrayList<>() : removeFrontends(desired, errors);
+        removeOrphans(errors);
         int backendsRemoved = removeUnusedBackends(errors);
         // Gone ClusterIPs last: their frontends went above, and their CIDRs (if gone) went first.
         syncSet("cluster IPs", desired.clusterIps(), clusterIps, null, maps::deleteClusterIps, errors);
@@ -270,6 +275,11 @@ public final class Reconciler {
             it.remove();
             removed.add(applied.svcId());
         }
+        return removed;
+    }
+
+    /** What the restore found that no frontend reaches, once. */
+    private void removeOrphans(List<String> errors) {
         if (!orphanSlots.isEmpty() || !orphanTables.isEmpty() || !orphanRanges.isEmpty()) {
             try {
                 maps.deleteSlots(orphanSlots);
@@ -282,7 +292,6 @@ public final class Reconciler {
                 errors.add("removing orphaned slots, Maglev tables or source ranges: " + ex.getMessage());
             }
         }
-        return removed;
     }
 
     private int removeUnusedBackends(List<String> errors) {

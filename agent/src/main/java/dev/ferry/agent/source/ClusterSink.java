@@ -12,4 +12,11 @@ import java.time.Instant;
 @FunctionalInterface
 public interface ClusterSink {
     void accept(Cluster cluster, Instant changeSeenAt);
+
+    /**
+     * Called once, just before the first snapshot, with when the source came to know everything
+     * (informers synced, file read): where the time to the first full sync starts.
+     */
+    default void complete(Instant at) {
+    }
 }

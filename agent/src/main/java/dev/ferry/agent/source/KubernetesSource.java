@@ -1,5 +1,6 @@
 package dev.ferry.agent.source;
 
+import dev.ferry.agent.k8s.IncrementalConverter;
 import dev.ferry.agent.k8s.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,9 +25,10 @@ import java.util.List;
  * Pods, Namespaces and NetworkPolicies of the whole cluster (every pod address is a possible
  * peer), from the API server through fabric8 SharedInformers.
  * <p>
- * Informer handlers only mark that something changed; one thread waits a short window so a
- * burst of events (a rollout touching many slices) becomes one snapshot, then builds it from
- * the informer caches. Nothing is handed on before every informer has synced, so the first
+ * Informer handlers only mark that something changed; one thread builds a snapshot from the
+ * informer caches, at once after a quiet moment and otherwise after a short window so a burst
+ * of events (a rollout touching many slices) becomes one snapshot ({@link SyncPacer}). Only
+ * objects that changed since the last snapshot are converted again. Nothing is handed on before every informer has synced, so the first
  * snapshot is complete and the reconciler never deletes live state for lack of knowledge.
  * When the API server goes away the informers retry on their own and the maps keep their state.
  */
@@ -36,19 +39,23 @@ public final class KubernetesSource implements ClusterSource {
 
     private final KubernetesClient client;
     private final String nodeName;
-    private final Duration coalesce;
     private final ClusterSink sink;
     private final ProblemLog problems = new ProblemLog();
     private final ChangeSignal changes = new ChangeSignal();
+    private final SyncPacer pacer;
+    private final IncrementalConverter converter = new IncrementalConverter();
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
     private volatile boolean running = true;
     private Thread thread;
 
-    /** @param nodeName this agent's node: only its Node object is watched (for its zone label) */
+    /**
+     * @param nodeName this agent's node: only its Node object is watched (for its zone label)
+     * @param coalesce the least time between two snapshots, for bursts to gather
+     */
     public KubernetesSource(KubernetesClient client, String nodeName, Duration coalesce, ClusterSink sink) {
         this.client = client;
         this.nodeName = nodeName;
-        this.coalesce = coalesce;
+        this.pacer = new SyncPacer(coalesce, InstantSource.system());
         this.sink = sink;
     }
 
@@ -96,11 +103,15 @@ public final class KubernetesSource implements ClusterSource {
     private void run() {
         try {
             awaitSynced();
+            sink.complete(Instant.now());
             publish(changes.clear()); // the initial list's changes: seen from the first object listed
+            pacer.published();
             while (running) {
                 changes.await();
-                Thread.sleep(coalesce); // let the rest of a burst arrive
+                Duration delay = pacer.delay(); // zero after a quiet moment; a burst gathers meanwhile
+                if (!delay.isZero()) Thread.sleep(delay);
                 publish(changes.clear());
+                pacer.published();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -130,7 +141,7 @@ public final class KubernetesSource implements ClusterSource {
     private void publish(Instant changeSeenAt) {
         List<HasMetadata> objects = new ArrayList<>();
         informers.forEach(i -> objects.addAll(i.getStore().list()));
-        Manifests.Parsed parsed = Manifests.convert(objects);
+        Manifests.Parsed parsed = converter.convert(objects);
         problems.report(parsed.problems());
         sink.accept(parsed.cluster(), changeSeenAt);
     }

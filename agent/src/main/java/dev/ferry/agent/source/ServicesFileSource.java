@@ -28,6 +28,7 @@ public final class ServicesFileSource implements ClusterSource {
     private byte[] lastContent;
     /** What the file looked like when last read: while it stays, the file is not read again. */
     private FileStamp lastStamp;
+    private boolean firstSnapshot = true;
 
     /** Inode, modification time (ns on ext4, tmpfs) and size: a replaced or edited file changes one. */
     private record FileStamp(Object fileKey, FileTime modified, long size) {
@@ -98,6 +99,8 @@ public final class ServicesFileSource implements ClusterSource {
         problems.report(parsed.problems());
         LOG.log(System.Logger.Level.INFO, "services file {0}: {1} services, {2} endpoint slices",
                 file, parsed.cluster().services().size(), parsed.cluster().slices().size());
+        if (firstSnapshot) sink.complete(Instant.now());
+        firstSnapshot = false;
         sink.accept(parsed.cluster(), readAt);
     }
 

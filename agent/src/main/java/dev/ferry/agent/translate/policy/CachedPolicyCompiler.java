@@ -1,0 +1,37 @@
+package dev.ferry.agent.translate.policy;
+
+import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.model.LocalNode;
+
+import java.util.List;
+
+/**
+ * {@link PolicyCompiler#compile} that compiles again only when its inputs changed: the Pods,
+ * Namespaces and NetworkPolicies (compared element by element by identity, which the
+ * incremental conversion keeps for unchanged objects) and this node. An endpoint change then
+ * costs no policy work, however many pods the cluster has. Not thread-safe: one caller.
+ */
+public final class CachedPolicyCompiler {
+    private Cluster lastCluster;
+    private LocalNode lastLocal;
+    private PolicyState lastState;
+
+    public PolicyState compile(Cluster cluster, LocalNode local) {
+        if (lastState == null || !local.equals(lastLocal) || !sameElements(cluster.pods(), lastCluster.pods())
+                || !sameElements(cluster.namespaces(), lastCluster.namespaces())
+                || !sameElements(cluster.networkPolicies(), lastCluster.networkPolicies())) {
+            lastState = PolicyCompiler.compile(cluster, local);
+        }
+        lastCluster = cluster;
+        lastLocal = local;
+        return lastState;
+    }
+
+    private static boolean sameElements(List<?> a, List<?> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) return false;
+        }
+        return true;
+    }
+}

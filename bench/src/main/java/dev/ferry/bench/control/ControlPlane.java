@@ -1,0 +1,144 @@
+package dev.ferry.bench.control;
+
+import dev.ferry.agent.lab.Lab;
+import dev.ferry.agent.lab.PortForward;
+import dev.ferry.bench.Benchmark;
+import dev.ferry.bench.Mode;
+import dev.ferry.bench.Result;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ferry's control plane at 10,000 Services x 10 endpoints, the agent running as operators run
+ * it (its own process in a lab node, fed by an API server): how long the full sync takes from
+ * the informers' sync to the maps written, how long one endpoint change takes to reach the maps,
+ * and how much memory the agent holds. Then the same with the 100,000 Pods behind those
+ * endpoints (and their Namespaces) present, because Ferry, unlike kube-proxy, watches every Pod
+ * for NetworkPolicy, and that is where its memory goes.
+ * <p>
+ * FULL: 5 trials of each cluster, a fresh agent each, every trial followed by 1,000 changes.
+ * QUICK (under a minute or two): one trial of each, 200 changes without Pods, 100 with them.
+ * {@code -Dferry.bench.control.pods=false} leaves out the variant with Pods.
+ */
+public final class ControlPlane implements Benchmark {
+    static final int SERVICES = 10_000;
+    private static final String NODE = "node1";
+    /** Where the API server answers inside the lab node. */
+    private static final int API_PORT = 16443;
+    private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(3);
+    private static final String GROUP = "control";
+
+    @Override
+    public String name() {
+        return "control";
+    }
+
+    @Override
+    public List<Result> run(Mode mode) throws Exception {
+        List<Result> results = new ArrayList<>();
+        Workload workload = new Workload(SERVICES, NODE);
+        try (SeededApiServer api = SeededApiServer.start(); Lab lab = Lab.builder("fbc").node(NODE).build()) {
+            lab.closeWithLab(PortForward.open(lab.nodeNs(NODE), API_PORT,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port())));
+            List<EndpointSlice> slices = workload.sliceObjects();
+            api.seed(workload.serviceObjects());
+            api.seed(slices);
+            EndpointChanges changes = new EndpointChanges(api.client(), workload, slices);
+            results.addAll(measure(lab, changes, "", mode.full() ? 5 : 1, mode.full() ? 1000 : 200));
+
+            if (!Boolean.parseBoolean(System.getProperty("ferry.bench.control.pods", "true"))) return results;
+            api.seed(workload.namespacesAndPods());
+            results.addAll(measure(lab, changes, ", with 100,000 pods", mode.full() ? 5 : 1, mode.full() ? 1000 : 100));
+        }
+        return results;
+    }
+
+    /** Trials of one cluster: a fresh agent each, its full sync, memory, and a run of endpoint changes. */
+    private List<Result> measure(Lab lab, EndpointChanges changes, String variant, int trials, int changesPerTrial)
+            throws Exception {
+        Trials t = new Trials();
+        for (int trial = 0; trial < trials; trial++) {
+            try (AgentRun agent = AgentRun.start(lab, NODE, API_PORT)) {
+                AgentRun.FullSync sync = agent.awaitFullSync(SYNC_TIMEOUT);
+                agent.awaitQuiet(Duration.ofSeconds(2), SYNC_TIMEOUT);
+                double rssSynced = agent.rssMiB();
+                List<EndpointChanges.Timing> timings;
+                try (PinnedServices maps = new PinnedServices(agent.bpffsRoot())) {
+                    if (maps.frontendCount() != SERVICES) {
+                        throw new IllegalStateException(maps.frontendCount() + " frontends after the full sync, not " + SERVICES);
+                    }
+                    timings = changes.run(changesPerTrial, agent, maps);
+                }
+                t.add(sync, rssSynced, agent.rssMiB(), timings);
+                System.err.printf("control%s, trial %d: informers synced %.0f ms after start, maps written %.0f ms later; "
+                                + "RSS %.0f MiB, %.0f MiB after %d changes; change e2e p50 %.2f p99 %.2f ms, agent p50 %.2f p99 %.2f ms, "
+                                + "API call p50 %.2f ms%n", variant, trial + 1, 1e3 * sync.sourceComplete(), 1e3 * sync.mapsWritten(),
+                        rssSynced, agent.rssMiB(), timings.size(), t.last(Trials.E2E, 50), t.last(Trials.E2E, 99),
+                        t.last(Trials.AGENT, 50), t.last(Trials.AGENT, 99), t.last(Trials.API, 50));
+            }
+        }
+        return t.results(variant);
+    }
+
+    private static final class Trials {
+        static final int E2E = 0, AGENT = 1, API = 2;
+        final List<Double> syncMs = new ArrayList<>();
+        final List<Double> startToSourceMs = new ArrayList<>();
+        final List<Double> rssSynced = new ArrayList<>();
+        final List<Double> rssChanged = new ArrayList<>();
+        final List<List<Double>> lastTimings = new ArrayList<>(List.of(List.of(), List.of(), List.of()));
+        final List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        final List<List<Double>> p99 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+
+        void add(AgentRun.FullSync sync, double rssAfterSync, double rssAfterChanges, List<EndpointChanges.Timing> timings) {
+            syncMs.add(1e3 * sync.mapsWritten());
+            startToSourceMs.add(1e3 * sync.sourceComplete());
+            rssSynced.add(rssAfterSync);
+            rssChanged.add(rssAfterChanges);
+            lastTimings.set(E2E, timings.stream().map(EndpointChanges.Timing::endToEndMs).toList());
+            lastTimings.set(AGENT, timings.stream().map(EndpointChanges.Timing::agentMs).filter(d -> !d.isNaN()).toList());
+            lastTimings.set(API, timings.stream().map(EndpointChanges.Timing::apiCallMs).toList());
+            for (int kind = 0; kind < 3; kind++) {
+                p50.get(kind).add(percentile(lastTimings.get(kind), 50));
+                p99.get(kind).add(percentile(lastTimings.get(kind), 99));
+            }
+        }
+
+        double last(int kind, int percent) {
+            return percentile(lastTimings.get(kind), percent);
+        }
+
+        List<Result> results(String variant) {
+            String sync = "full sync 10,000 × 10" + variant;
+            String change = "one endpoint change" + variant;
+            String memory = "agent memory" + variant;
+            return List.of(
+                    result(sync, "time", "ms", syncMs),
+                    result(sync, "start to informers synced", "ms", startToSourceMs),
+                    result(change, "p50", "ms", p50.get(E2E)),
+                    result(change, "p99", "ms", p99.get(E2E)),
+                    result(change, "p50, agent only", "ms", p50.get(AGENT)),
+                    result(change, "p99, agent only", "ms", p99.get(AGENT)),
+                    result(change, "p50, API call", "ms", p50.get(API)),
+                    result(memory, "RSS", "MiB", rssSynced),
+                    result(memory, "RSS after the changes", "MiB", rssChanged));
+        }
+
+        private static Result result(String scenario, String metric, String unit, List<Double> trials) {
+            return new Result(GROUP, scenario, Result.FERRY, SERVICES, metric, unit, false, trials);
+        }
+    }
+
+    /** Nearest rank: the smallest value with at least {@code percent}% of the values at or below it. */
+    static double percentile(List<Double> values, int percent) {
+        if (values.isEmpty()) return Double.NaN;
+        List<Double> sorted = values.stream().sorted().toList();
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ferry.bench.control;
+
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One endpoint change at a time through the API: endpoint 0 of a service's slice moves to its
+ * spare address (or back), and the change is timed from just before the API call until the
+ * pinned maps route the service to the new address and no longer to the old one. Services are
+ * visited in a scattered order, so consecutive changes touch unrelated services.
+ */
+final class EndpointChanges {
+    /** How often the maps are looked at while waiting: fine enough for ms, light on 2 cores. */
+    private static final long POLL_NANOS = 100_000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** Between changes, so each is a change after a quiet moment, as most real ones are. */
+    private static final Duration PAUSE = Duration.ofMillis(5);
+
+    private final KubernetesClient client;
+    private final Workload workload;
+    /** The slice each service has in the API server now (its resourceVersion is the next PUT's). */
+    private final EndpointSlice[] current;
+    private final boolean[] moved;
+    private int next;
+
+    /** One change: end to end, as the agent measured it (NaN if its pass could not be told apart), and the API call. */
+    record Timing(double endToEndMs, double agentMs, double apiCallMs) {
+    }
+
+    EndpointChanges(KubernetesClient client, Workload workload, List<EndpointSlice> seeded) {
+        this.client = client;
+        this.workload = workload;
+        this.current = seeded.toArray(EndpointSlice[]::new);
+        this.moved = new boolean[seeded.size()];
+    }
+
+    List<Timing> run(int changes, AgentRun agent, PinnedServices maps) throws InterruptedException {
+        List<Timing> out = new ArrayList<>(changes);
+        for (int i = 0; i < changes; i++) {
+            out.add(changeOne(agent, maps));
+            Thread.sleep(PAUSE);
+        }
+        return out;
+    }
+
+    private Timing changeOne(AgentRun agent, PinnedServices maps) throws InterruptedException {
+        int service = (int) ((next++ * 7919L + 13) % workload.services()); // 7919 is prime: no repeats within a run
+        Inet4Address from = moved[service] ? Workload.spare(service) : Workload.endpoint(service, 0);
+        Inet4Address to = moved[service] ? Workload.endpoint(service, 0) : Workload.spare(service);
+        EndpointSlice change = workload.slice(service, !moved[service]);
+        change.getMetadata().setResourceVersion(current[service].getMetadata().getResourceVersion());
+        change.getMetadata().setUid(current[service].getMetadata().getUid());
+        AgentRun.Programming before = agent.programming();
+
+        long start = System.nanoTime();
+        current[service] = client.resource(change).update();
+        long answered = System.nanoTime();
+        Inet4Address vip = Workload.clusterIp(service);
+        while (!routesTo(maps.backendAddresses(vip, Workload.PORT), to, from)) {
+            if (System.nanoTime() - start > TIMEOUT.toNanos()) {
+                throw new IllegalStateException("service " + service + " not moved to " + to + " within " + TIMEOUT
+                        + "; maps hold " + maps.backendAddresses(vip, Workload.PORT) + "\n" + agent.tail());
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+        long written = System.nanoTime();
+        moved[service] = !moved[service];
+
+        // The pass that wrote it reports once it ends; only a pass of its own measures this change alone.
+        AgentRun.Programming after = agent.programming();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (after.count() == before.count() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+            after = agent.programming();
+        }
+        double agentMs = after.count() - before.count() == 1 ? (after.sumSeconds() - before.sumSeconds()) * 1e3 : Double.NaN;
+        return new Timing((written - start) / 1e6, agentMs, (answered - start) / 1e6);
+    }
+
+    private static boolean routesTo(Optional<Set<Inet4Address>> backends, Inet4Address to, Inet4Address from) {
+        return backends.isPresent() && backends.get().contains(to) && !backends.get().contains(from)
+                && backends.get().size() == Workload.ENDPOINTS;
+    }
+}
