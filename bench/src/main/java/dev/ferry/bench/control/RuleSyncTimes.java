@@ -33,7 +33,6 @@ import java.util.List;
  */
 final class RuleSyncTimes {
     private static final String GROUP = "control";
-    static final String FULL_SYNC = "full sync 10,000 × 10", CHANGE = "one endpoint change";
     private static final ProxyConfig CONFIG = new ProxyConfig("10.244.0.0/14", "10.96.0.0/16", "192.168.254.11");
 
     /** A tool, with as many full-sync trials and changes as fit in a few minutes of it. */
@@ -63,13 +62,13 @@ final class RuleSyncTimes {
                     if (trial == trials - 1) change.addAll(changes(netns, tool, new ArrayList<>(services), tool.changes()));
                 }
             }
-            results.add(new Result(GROUP, FULL_SYNC, tool.subject(), servicesCount, "time", "ms", false, full));
-            for (double p : List.of(0.50, 0.99)) {
-                results.add(new Result(GROUP, CHANGE, tool.subject(), servicesCount,
-                        "p" + Math.round(100 * p), "ms", false, List.of(percentile(change, p))));
+            results.add(new Result(GROUP, ControlPlane.FULL_SYNC, tool.subject(), servicesCount, "time", "ms", false, full));
+            for (int p : List.of(50, 99)) {
+                results.add(new Result(GROUP, ControlPlane.CHANGE, tool.subject(), servicesCount, "p" + p, "ms", false,
+                        List.of(ControlPlane.percentile(change, p))));
             }
             System.err.printf("control, %s: full sync %s ms; %d changes p50 %.1f p99 %.1f ms%n", tool.subject(), full,
-                    change.size(), percentile(change, 0.5), percentile(change, 0.99));
+                    change.size(), ControlPlane.percentile(change, 50), ControlPlane.percentile(change, 99));
         }
         return results;
     }
@@ -127,10 +126,5 @@ final class RuleSyncTimes {
     /** 10.x.y.z from the low 24 bits. */
     private static String address(int low24) {
         return "10." + (low24 >> 16 & 255) + "." + (low24 >> 8 & 255) + "." + (low24 & 255);
-    }
-
-    private static double percentile(List<Double> values, double p) {
-        List<Double> sorted = values.stream().sorted().toList();
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
     }
 }
