@@ -50,7 +50,7 @@ public final class Bench {
             List<String> names = rest.size() > 1 ? rest.subList(1, rest.size()) : List.copyOf(SECTIONS.keySet());
             for (String name : names) measure(name, mode, dir);
         }
-        report(mode, dir, String.join(" ", args));
+        report(mode, dir);
     }
 
     private static void measure(String name, Mode mode, Path dir) throws Exception {
@@ -66,7 +66,7 @@ public final class Bench {
                 (System.nanoTime() - start) / 1e9, dir.resolve(name + ".tsv"));
     }
 
-    private static void report(Mode mode, Path dir, String run) throws IOException, InterruptedException {
+    private static void report(Mode mode, Path dir) throws IOException, InterruptedException {
         List<Result> results = new ArrayList<>();
         for (String name : SECTIONS.keySet()) {
             Path file = dir.resolve(name + ".tsv");
@@ -79,7 +79,7 @@ public final class Bench {
             Path profile = dir.resolve(name + "-profile.md");
             if (Files.exists(profile)) profiles.add(Files.readString(profile));
         }
-        String markdown = Report.markdown(results, profiles, Machine.current(), "scripts/bench.sh " + run)
+        String markdown = Report.markdown(results, profiles, Machine.current(), "scripts/bench.sh " + mode.name().toLowerCase())
                 + "\n![Ferry against its floor and its peers](" + png.getFileName() + ")\n";
         if (mode.full()) {
             DocsPage.replaceGenerated(Path.of("docs/benchmarks.md"), markdown);
