@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 COLORS = {"Ferry": "#1f77b4", "plain routing": "#7f7f7f", "iptables": "#d62728", "nftables": "#ff7f0e",
-          "empty XDP": "#bbbbbb", "empty TC": "#dddddd", "iptables-restore": "#d62728", "nft -f": "#ff7f0e"}
+          "empty XDP": "#bbbbbb", "empty TC": "#dddddd", "iptables-legacy-restore": "#d62728", "nft -f": "#ff7f0e"}
 
 
 def load(directory):
@@ -83,22 +83,22 @@ def traffic_panel(ax, rows, metric, ylabel):
 
 
 def control_panel(ax, rows):
-    data = pick(rows, group="control")
-    labels, values, colors, errors = [], [], [], [[], []]
-    for r in data:
-        if r["unit"] != "ms":
-            continue
-        labels.append(f"{r['scenario']}\n{r['metric']}\n{r['subject']}")
-        values.append(r["median"])
-        errors[0].append(r["median"] - r["min"])
-        errors[1].append(r["max"] - r["median"])
-        colors.append(COLORS.get(r["subject"], "#999999"))
-    ax.bar(range(len(values)), values, yerr=errors, capsize=2, color=colors)
-    ax.set_xticks(range(len(values)))
-    ax.set_xticklabels(labels, fontsize=5)
+    """Ferry and kube-proxy's tools on the same cluster: full sync, one change p50 and p99."""
+    groups = [("full sync 10,000 × 10", "time", "full sync"), ("one endpoint change", "p50", "one change, p50"),
+              ("one endpoint change", "p99", "one change, p99")]
+    subjects = list(dict.fromkeys(r["subject"] for r in pick(rows, group="control")))
+    width = 0.8 / max(len(subjects), 1)
+    for i, subject in enumerate(subjects):
+        for j, (scenario, metric, _) in enumerate(groups):
+            for r in pick(rows, group="control", scenario=scenario, metric=metric, subject=subject):
+                ax.bar(j + i * width, r["median"], width, yerr=errorbar(r), capsize=2,
+                       color=COLORS.get(subject, "#999999"), label=subject if j == 0 else None)
+    ax.set_xticks([j + width * (len(subjects) - 1) / 2 for j in range(len(groups))])
+    ax.set_xticklabels([label for _, _, label in groups])
     ax.set_yscale("log")
     ax.set_ylabel("ms (lower is better)")
     ax.set_title("Control plane, 10,000 services × 10 endpoints")
+    ax.legend(fontsize=7)
 
 
 def main():
