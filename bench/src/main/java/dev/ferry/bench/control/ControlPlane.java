@@ -24,7 +24,7 @@ import java.util.List;
  * FULL: 5 trials, a fresh agent each, every trial followed by 200 changes (1,000 in all; a
  * result is the median of the trials' p50 or p99); then the cluster with Pods, one trial of 20
  * changes, because every pass takes seconds there; then kube-proxy's tools on the same cluster
- * ({@link RuleSyncTimes}). QUICK (about two minutes): one trial of 200 changes, no Pods, no peers.
+ * ({@link RuleSyncTimes}). QUICK (about a minute): one trial of 100 changes, no Pods, no peers.
  * {@code -Dferry.bench.control.pods=false} leaves out the variant with Pods.
  */
 public final class ControlPlane implements Benchmark {
@@ -52,7 +52,7 @@ public final class ControlPlane implements Benchmark {
             api.seed(workload.serviceObjects());
             api.seed(slices);
             EndpointChanges changes = new EndpointChanges(api.client(), workload, slices);
-            results.addAll(measure(lab, changes, "", mode.full() ? 5 : 1, 200));
+            results.addAll(measure(lab, changes, "", mode.full() ? 5 : 1, mode.full() ? 200 : 100));
 
             // 100,000 Pods make every pass minutes long (see the class comment): one trial, FULL only.
             if (mode.full() && Boolean.parseBoolean(System.getProperty("ferry.bench.control.pods", "true"))) {
