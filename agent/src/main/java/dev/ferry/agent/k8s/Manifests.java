@@ -35,61 +35,63 @@ public final class Manifests {
 
     /** Converts what a source holds (file documents or informer stores); bad objects become problems. */
     public static Parsed convert(List<? extends HasMetadata> objects) {
-        List<Service> services = new ArrayList<>();
-        List<EndpointSlice> slices = new ArrayList<>();
-        List<Node> nodes = new ArrayList<>();
-        List<Cidr> serviceCidrs = new ArrayList<>();
-        List<Pod> pods = new ArrayList<>();
-        List<Namespace> namespaces = new ArrayList<>();
-        List<NetworkPolicy> policies = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        Parts parts = new Parts();
         for (HasMetadata object : objects) {
             try {
                 switch (object) {
                     case io.fabric8.kubernetes.api.model.Service s -> {
-                        ServiceConverter.convert(s).ifPresent(services::add);
-                        problems.addAll(ServiceConverter.unsupportedPorts(s));
+                        ServiceConverter.convert(s).ifPresent(parts.services::add);
+                        parts.problems.addAll(ServiceConverter.unsupportedPorts(s));
                     }
                     case io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice s ->
-                            EndpointSliceConverter.convert(s).ifPresent(slices::add);
-                    case io.fabric8.kubernetes.api.model.Node n -> nodes.add(NodeConverter.convert(n));
+                            EndpointSliceConverter.convert(s).ifPresent(parts.slices::add);
+                    case io.fabric8.kubernetes.api.model.Node n -> parts.nodes.add(NodeConverter.convert(n));
                     case io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR c ->
-                            serviceCidrs.addAll(ServiceCidrConverter.convert(c));
-                    case io.fabric8.kubernetes.api.model.Pod p -> pods.add(PodConverter.convert(p));
-                    case io.fabric8.kubernetes.api.model.Namespace n -> namespaces.add(NamespaceConverter.convert(n));
+                            parts.serviceCidrs.addAll(ServiceCidrConverter.convert(c));
+                    case io.fabric8.kubernetes.api.model.Pod p -> parts.pods.add(PodConverter.convert(p));
+                    case io.fabric8.kubernetes.api.model.Namespace n -> parts.namespaces.add(NamespaceConverter.convert(n));
                     case io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy p ->
-                            policies.add(NetworkPolicyConverter.convert(p));
+                            parts.policies.add(NetworkPolicyConverter.convert(p));
                     default -> { } // other kinds may share the file; they are not ours
                 }
             } catch (InvalidObjectException e) {
-                problems.add(e.getMessage());
+                parts.problems.add(e.getMessage());
             }
         }
-        return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
+        return parts.parsed();
     }
 
     /** Conversions of parts, in order, as one: what {@link #convert} of all their objects gives. */
     public static Parsed merge(List<Parsed> parts) {
-        List<Service> services = new ArrayList<>();
-        List<EndpointSlice> slices = new ArrayList<>();
-        List<Node> nodes = new ArrayList<>();
-        List<Cidr> serviceCidrs = new ArrayList<>();
-        List<Pod> pods = new ArrayList<>();
-        List<Namespace> namespaces = new ArrayList<>();
-        List<NetworkPolicy> policies = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
+        Parts all = new Parts();
         for (Parsed part : parts) {
             Cluster c = part.cluster();
-            services.addAll(c.services());
-            slices.addAll(c.slices());
-            nodes.addAll(c.nodes());
-            serviceCidrs.addAll(c.serviceCidrs());
-            pods.addAll(c.pods());
-            namespaces.addAll(c.namespaces());
-            policies.addAll(c.networkPolicies());
-            problems.addAll(part.problems());
+            all.services.addAll(c.services());
+            all.slices.addAll(c.slices());
+            all.nodes.addAll(c.nodes());
+            all.serviceCidrs.addAll(c.serviceCidrs());
+            all.pods.addAll(c.pods());
+            all.namespaces.addAll(c.namespaces());
+            all.policies.addAll(c.networkPolicies());
+            all.problems.addAll(part.problems());
         }
-        return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
+        return all.parsed();
+    }
+
+    /** What a {@link Cluster} is built from, gathered object by object or part by part. */
+    private static final class Parts {
+        final List<Service> services = new ArrayList<>();
+        final List<EndpointSlice> slices = new ArrayList<>();
+        final List<Node> nodes = new ArrayList<>();
+        final List<Cidr> serviceCidrs = new ArrayList<>();
+        final List<Pod> pods = new ArrayList<>();
+        final List<Namespace> namespaces = new ArrayList<>();
+        final List<NetworkPolicy> policies = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+
+        Parsed parsed() {
+            return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
+        }
     }
 
     private static List<HasMetadata> objects(String yaml) {
