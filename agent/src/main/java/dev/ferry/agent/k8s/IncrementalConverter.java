@@ -18,12 +18,12 @@ import java.util.Map;
 public final class IncrementalConverter {
     private static final class Kept {
         final String resourceVersion;
-        final Manifests.Parsed parsed;
+        final Manifests.Converted converted;
         long seen;
 
-        Kept(String resourceVersion, Manifests.Parsed parsed) {
+        Kept(String resourceVersion, Manifests.Converted converted) {
             this.resourceVersion = resourceVersion;
-            this.parsed = parsed;
+            this.converted = converted;
         }
     }
 
@@ -32,25 +32,25 @@ public final class IncrementalConverter {
 
     public Manifests.Parsed convert(List<? extends HasMetadata> objects) {
         long now = ++generation;
-        List<Manifests.Parsed> parts = new ArrayList<>(objects.size());
+        List<Manifests.Converted> parts = new ArrayList<>(objects.size());
         int kept = 0;
         for (HasMetadata object : objects) {
             String uid = object.getMetadata() == null ? null : object.getMetadata().getUid();
             String version = uid == null ? null : object.getMetadata().getResourceVersion();
             if (version == null) { // not from an API server: nothing to recognise it by next time
-                parts.add(Manifests.convert(List.of(object)));
+                parts.add(Manifests.convertOne(object));
                 continue;
             }
             Kept k = byUid.get(uid);
             if (k == null || !k.resourceVersion.equals(version)) {
-                k = new Kept(version, Manifests.convert(List.of(object)));
+                k = new Kept(version, Manifests.convertOne(object));
                 byUid.put(uid, k);
             }
             if (k.seen != now) kept++;
             k.seen = now;
-            parts.add(k.parsed);
+            parts.add(k.converted);
         }
         if (byUid.size() > kept) byUid.values().removeIf(k -> k.seen != now); // deleted objects
-        return Manifests.merge(parts);
+        return Manifests.gather(parts);
     }
 }

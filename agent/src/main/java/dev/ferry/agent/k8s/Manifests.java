@@ -35,63 +35,72 @@ public final class Manifests {
 
     /** Converts what a source holds (file documents or informer stores); bad objects become problems. */
     public static Parsed convert(List<? extends HasMetadata> objects) {
-        Parts parts = new Parts();
-        for (HasMetadata object : objects) {
-            try {
-                switch (object) {
-                    case io.fabric8.kubernetes.api.model.Service s -> {
-                        ServiceConverter.convert(s).ifPresent(parts.services::add);
-                        parts.problems.addAll(ServiceConverter.unsupportedPorts(s));
-                    }
-                    case io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice s ->
-                            EndpointSliceConverter.convert(s).ifPresent(parts.slices::add);
-                    case io.fabric8.kubernetes.api.model.Node n -> parts.nodes.add(NodeConverter.convert(n));
-                    case io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR c ->
-                            parts.serviceCidrs.addAll(ServiceCidrConverter.convert(c));
-                    case io.fabric8.kubernetes.api.model.Pod p -> parts.pods.add(PodConverter.convert(p));
-                    case io.fabric8.kubernetes.api.model.Namespace n -> parts.namespaces.add(NamespaceConverter.convert(n));
-                    case io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy p ->
-                            parts.policies.add(NetworkPolicyConverter.convert(p));
-                    default -> { } // other kinds may share the file; they are not ours
-                }
-            } catch (InvalidObjectException e) {
-                parts.problems.add(e.getMessage());
+        return gather(objects.stream().map(Manifests::convertOne).toList());
+    }
+
+    /**
+     * One object on its own: the model it adds to a Cluster (none for kinds that are not ours or
+     * objects that are invalid) and its problems. Small, so a source can keep one per object.
+     */
+    public static final class Converted {
+        private final Object model;
+        private final List<String> problems;
+
+        private Converted(Object model, List<String> problems) {
+            this.model = model;
+            this.problems = problems;
+        }
+    }
+
+    /** A ServiceCIDR's prefixes, as one object's model. */
+    private record Cidrs(List<Cidr> cidrs) {
+    }
+
+    public static Converted convertOne(HasMetadata object) {
+        try {
+            return switch (object) {
+                case io.fabric8.kubernetes.api.model.Service s ->
+                        new Converted(ServiceConverter.convert(s).orElse(null), ServiceConverter.unsupportedPorts(s));
+                case io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice s ->
+                        new Converted(EndpointSliceConverter.convert(s).orElse(null), List.of());
+                case io.fabric8.kubernetes.api.model.Node n -> new Converted(NodeConverter.convert(n), List.of());
+                case io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR c ->
+                        new Converted(new Cidrs(ServiceCidrConverter.convert(c)), List.of());
+                case io.fabric8.kubernetes.api.model.Pod p -> new Converted(PodConverter.convert(p), List.of());
+                case io.fabric8.kubernetes.api.model.Namespace n -> new Converted(NamespaceConverter.convert(n), List.of());
+                case io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy p ->
+                        new Converted(NetworkPolicyConverter.convert(p), List.of());
+                default -> new Converted(null, List.of()); // other kinds may share the file; they are not ours
+            };
+        } catch (InvalidObjectException e) {
+            return new Converted(null, List.of(e.getMessage()));
+        }
+    }
+
+    /** Objects converted one by one, in order, as one Cluster: what {@link #convert} of them all gives. */
+    public static Parsed gather(List<Converted> converted) {
+        List<Service> services = new ArrayList<>();
+        List<EndpointSlice> slices = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
+        List<Cidr> serviceCidrs = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        List<Namespace> namespaces = new ArrayList<>();
+        List<NetworkPolicy> policies = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Converted c : converted) {
+            switch (c.model) {
+                case Service s -> services.add(s);
+                case EndpointSlice s -> slices.add(s);
+                case Node n -> nodes.add(n);
+                case Cidrs cidrs -> serviceCidrs.addAll(cidrs.cidrs());
+                case Pod p -> pods.add(p);
+                case Namespace n -> namespaces.add(n);
+                case NetworkPolicy p -> policies.add(p);
+                case null, default -> { }
             }
+            problems.addAll(c.problems);
         }
-        return parts.parsed();
-    }
-
-    /** Conversions of parts, in order, as one: what {@link #convert} of all their objects gives. */
-    public static Parsed merge(List<Parsed> parts) {
-        Parts all = new Parts();
-        for (Parsed part : parts) {
-            Cluster c = part.cluster();
-            all.services.addAll(c.services());
-            all.slices.addAll(c.slices());
-            all.nodes.addAll(c.nodes());
-            all.serviceCidrs.addAll(c.serviceCidrs());
-            all.pods.addAll(c.pods());
-            all.namespaces.addAll(c.namespaces());
-            all.policies.addAll(c.networkPolicies());
-            all.problems.addAll(part.problems());
-        }
-        return all.parsed();
-    }
-
-    /** What a {@link Cluster} is built from, gathered object by object or part by part. */
-    private static final class Parts {
-        final List<Service> services = new ArrayList<>();
-        final List<EndpointSlice> slices = new ArrayList<>();
-        final List<Node> nodes = new ArrayList<>();
-        final List<Cidr> serviceCidrs = new ArrayList<>();
-        final List<Pod> pods = new ArrayList<>();
-        final List<Namespace> namespaces = new ArrayList<>();
-        final List<NetworkPolicy> policies = new ArrayList<>();
-        final List<String> problems = new ArrayList<>();
-
-        Parsed parsed() {
-            return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
-        }
+        return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
     }
 
     private static List<HasMetadata> objects(String yaml) {
