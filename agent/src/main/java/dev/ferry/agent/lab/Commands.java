@@ -5,14 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the external tools the lab is built with (ip, sysctl, ethtool). */
-final class Commands {
+/** Runs the external tools the lab is built with (ip, sysctl, ethtool), and those benchmarks drive. */
+public final class Commands {
     /** Generous: ip answers in milliseconds, but a stuck command must not hang a test run. */
-    private static final long TIMEOUT_SECONDS = 30;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new File("/dev/null"));
 
@@ -21,9 +23,18 @@ final class Commands {
 
     /** Runs argv and returns its stdout; throws with the command line and stderr when it fails. */
     static String run(List<String> argv) {
+        return run(argv, null, TIMEOUT);
+    }
+
+    /**
+     * As {@link #run(List)}, with a file as standard input when {@code stdin} is not null
+     * (iptables-restore, nft -f -) and a time limit of the caller's.
+     */
+    public static String run(List<String> argv, Path stdin, Duration timeout) {
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(NO_INPUT).start();
+            process = new ProcessBuilder(argv).redirectInput(stdin == null ? NO_INPUT : ProcessBuilder.Redirect.from(stdin.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new LabException("can not start " + String.join(" ", argv) + ": " + e.getMessage(), e);
         }
@@ -32,9 +43,9 @@ final class Commands {
                 Thread::startVirtualThread);
         String stdout = read(process.getInputStream());
         try {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new LabException(String.join(" ", argv) + " did not finish within " + TIMEOUT_SECONDS + " s");
+                throw new LabException(String.join(" ", argv) + " did not finish within " + timeout.toSeconds() + " s");
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();

@@ -1,18 +1,16 @@
 package dev.ferry.bench.traffic;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.ferry.agent.lab.Commands;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/** Runs the tools the traffic benchmark drives (ip netns exec, taskset, iptables-restore, nft, cc). */
+/** The command lines the traffic benchmark runs (ip netns exec, taskset, iptables-restore, nft, cc), run by the lab's {@link Commands}. */
 final class Shell {
     /** Installing 10,000 services' rules takes seconds; anything slower than this is stuck. */
-    private static final long TIMEOUT_SECONDS = 600;
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private Shell() {
     }
@@ -38,31 +36,6 @@ final class Shell {
 
     /** As {@link #run(List)}, with a file as standard input (iptables-restore, nft -f -). */
     static String run(List<String> argv, Path stdin) {
-        try {
-            Path err = Files.createTempFile("ferry-fbt-", ".err");
-            try {
-                ProcessBuilder builder = new ProcessBuilder(argv).redirectError(err.toFile());
-                builder.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
-                        : ProcessBuilder.Redirect.from(stdin.toFile()));
-                Process process = builder.start();
-                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException(String.join(" ", argv) + " did not finish in " + TIMEOUT_SECONDS + " s");
-                }
-                if (process.exitValue() != 0) {
-                    throw new IllegalStateException(String.join(" ", argv) + " failed (exit " + process.exitValue() + "): "
-                            + Files.readString(err).strip());
-                }
-                return out;
-            } finally {
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("running " + String.join(" ", argv), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + String.join(" ", argv), e);
-        }
+        return Commands.run(argv, stdin, TIMEOUT);
     }
 }
