@@ -66,12 +66,23 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    /** Against an API server, as an operator runs it: --kubeconfig FILE (and --hostname-override NODE). */
-    public static AgentProcess startWithApiServer(Lab lab, String node, String kubeconfigYaml) throws IOException {
+    /**
+     * Against an API server, as an operator runs it: --kubeconfig FILE (and --hostname-override
+     * NODE), the kubeconfig pointing at http://127.0.0.1:{@code apiPort} inside the node (where a
+     * {@link PortForward} usually brings the server in).
+     */
+    public static AgentProcess startWithApiServer(Lab lab, String node, int apiPort) throws IOException {
         AgentProcess agent = new AgentProcess(lab, node);
         try {
             Path kubeconfig = agent.workDir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, kubeconfigYaml);
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters: [{name: lab, cluster: {server: "http://127.0.0.1:%d"}}]
+                    users: [{name: lab, user: {token: lab}}]
+                    contexts: [{name: lab, context: {cluster: lab, user: lab}}]
+                    current-context: lab
+                    """.formatted(apiPort));
             agent.sourceArgs.addAll(List.of("--kubeconfig", kubeconfig.toString()));
             agent.startProcess();
             return agent;

@@ -71,14 +71,7 @@ class ApiServerIT {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), api.getPort())));
         kube.resource(new ServiceCIDRBuilder().withNewMetadata().withName("kubernetes").endMetadata()
                 .withNewSpec().withCidrs("10.96.0.0/16").endSpec().build()).create();
-        agent = AgentProcess.startWithApiServer(lab, "node1", """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: lab, cluster: {server: "http://127.0.0.1:%d"}}]
-                users: [{name: lab, user: {token: lab}}]
-                contexts: [{name: lab, context: {cluster: lab, user: lab}}]
-                current-context: lab
-                """.formatted(API_PORT));
+        agent = AgentProcess.startWithApiServer(lab, "node1", API_PORT);
         client = lab.client("client");
     }
 

@@ -34,14 +34,7 @@ final class AgentRun implements AutoCloseable {
     }
 
     static AgentRun start(Lab lab, String node, int apiPort) throws IOException {
-        return new AgentRun(AgentProcess.startWithApiServer(lab, node, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: bench, cluster: {server: "http://127.0.0.1:%d"}}]
-                users: [{name: bench, user: {token: bench}}]
-                contexts: [{name: bench, context: {cluster: bench, user: bench}}]
-                current-context: bench
-                """.formatted(apiPort)));
+        return new AgentRun(AgentProcess.startWithApiServer(lab, node, apiPort));
     }
 
     /** Waits for the first full sync to end; throws with the agent's log if it does not in time. */
