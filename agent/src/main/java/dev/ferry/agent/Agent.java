@@ -29,7 +29,7 @@ import dev.ferry.agent.source.ClusterSink;
 import dev.ferry.agent.source.ClusterSource;
 import dev.ferry.agent.source.KubernetesSource;
 import dev.ferry.agent.source.ServicesFileSource;
-import dev.ferry.agent.translate.ServiceTranslator;
+import dev.ferry.agent.translate.CachedServiceTranslator;
 import dev.ferry.agent.translate.policy.CachedPolicyCompiler;
 
 import dev.ferry.bpf.TcDirection;
@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private volatile Cluster lastCluster;
     /** Used under translateAndSubmit's lock only. */
     private final CachedPolicyCompiler policyCompiler = new CachedPolicyCompiler();
+    private final CachedServiceTranslator serviceTranslator = new CachedServiceTranslator();
 
     private Agent(AgentConfig config) {
         nodeName = config.nodeName();
@@ -163,7 +164,7 @@ public final class Agent implements AutoCloseable {
         List<Inet4Address> host = new ArrayList<>(nodeAddresses.all());
         host.add(hairpinAddress); // the source of a pod's own traffic bounced back to it: the node's
         LocalNode local = new LocalNode(nodeName, nodeAddresses.current(), host);
-        reconcileLoop.submit(ServiceTranslator.translate(cluster, local)
+        reconcileLoop.submit(serviceTranslator.translate(cluster, local)
                 .withPolicy(policyCompiler.compile(cluster, local)), changeSeenAt);
     }
 

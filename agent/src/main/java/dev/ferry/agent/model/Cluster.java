@@ -33,4 +33,17 @@ public record Cluster(List<Service> services, List<EndpointSlice> slices, List<N
     public Node node(String name) {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(Node.unknown(name));
     }
+
+    /**
+     * Whether two lists hold the very same objects in the same order. The source keeps an
+     * unchanged object's instance from snapshot to snapshot, so this is how the translators tell
+     * that their inputs did not change, without comparing contents.
+     */
+    public static boolean sameInstances(List<?> a, List<?> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) return false;
+        }
+        return true;
+    }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.Collection;
+import java.util.TreeMap;
 
 /**
  * Diffs desired against applied state and writes the difference, in an order that never lets
@@ -31,7 +32,10 @@ import java.util.Collection;
  *       smaller count first, then the slots above it);</li>
  *   <li>removed frontends, then slots nobody reaches, then backends nobody references.</li>
  * </ol>
- * Not thread-safe by design: one writer thread owns it. At construction it restores ids and
+ * A pass costs the services that changed: it looks only at the frontends of services whose part
+ * of the desired state is another instance than in the last pass ({@link ServiceClaims}), and at
+ * those it could not write before; a backend goes when no slot names it any more (counted, not
+ * searched for). Not thread-safe by design: one writer thread owns it. At construction it restores ids and
  * applied state from the (pinned) maps, so an agent restart rewrites nothing that is still right
  * and established flows keep their backend ids.
  */
@@ -51,9 +55,19 @@ public final class Reconciler {
     private final IdAllocator backendIds = new IdAllocator();
     private final Map<Frontend, Applied> frontends = new HashMap<>();
     private final Map<Backend, Integer> backends = new HashMap<>();
+    private final Map<Integer, Backend> backendsById = new HashMap<>();
+    /** How many slots name each backend id; ids that dropped to none are checked at the end of a pass. */
+    private final Map<Integer, Integer> backendRefs = new HashMap<>();
+    private final Set<Integer> maybeUnused = new HashSet<>();
+    private final ServiceClaims claims = new ServiceClaims();
+    /**
+     * Frontends and ClusterIPs the next pass must look at: those of services that changed, those
+     * a pass could not write, and at first everything restored (what no service claims goes).
+     */
+    private final Set<Frontend> unsettled = new HashSet<>();
+    private final Set<Inet4Address> unsettledIps = new HashSet<>();
     /** Slots found at restore that no frontend reaches; deleted by the first apply. */
     private final List<SlotKey> orphanSlots = new ArrayList<>();
-    private final List<Integer> orphanBackends = new ArrayList<>();
     /** Maglev tables and source ranges found at restore whose frontend is gone; deleted by the first apply. */
     private final Set<Integer> orphanTables = new HashSet<>();
     private final List<SrcRangeKey> orphanRanges = new ArrayList<>();
@@ -76,8 +90,10 @@ public final class Reconciler {
         Map<Integer, Backend> storedBackends = maps.readBackends();
         storedBackends.forEach((id, backend) -> {
             backendIds.reserve(id);
-            if (backends.putIfAbsent(backend, id) != null) orphanBackends.add(id);
+            backendsById.put(id, backend);
+            backends.putIfAbsent(backend, id); // a duplicate's id is never chosen again
         });
+        maybeUnused.addAll(storedBackends.keySet()); // those no restored slot names go at the first pass
         Map<SlotKey, Integer> storedSlots = new HashMap<>(maps.readSlots());
         Map<Integer, Set<Cidr>> storedRanges = new HashMap<>();
         maps.readSourceRanges().forEach(k -> storedRanges.computeIfAbsent(k.svcId(), id -> new HashSet<>()).add(k.range()));
@@ -92,7 +108,9 @@ public final class Reconciler {
             }
             frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags(), entry.affinityTimeoutSeconds(),
                     storedRanges.getOrDefault(entry.svcId(), Set.of())));
+            reference(ids, 1);
         });
+        unsettled.addAll(frontends.keySet());
         orphanSlots.addAll(storedSlots.keySet());
         Set<Integer> restoredIds = new HashSet<>();
         frontends.values().forEach(a -> restoredIds.add(a.svcId()));
@@ -102,6 +120,7 @@ public final class Reconciler {
             if (!restoredIds.contains(id)) orphanRanges.addAll(rangeKeys(id, ranges));
         });
         clusterIps.addAll(maps.readClusterIps());
+        unsettledIps.addAll(clusterIps);
         serviceCidrs.addAll(maps.readServiceCidrs());
         if (!frontends.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "restored {0} frontends and {1} backends from the maps",
@@ -112,30 +131,59 @@ public final class Reconciler {
     public ApplyResult apply(DesiredState desired) {
         List<String> errors = new ArrayList<>();
         maglevPicks.clear();
+        claims.update(desired, unsettled::add, unsettledIps::add);
         // ClusterIPs first and their CIDRs after: a new address is never briefly "unallocated".
-        syncSet("cluster IPs", desired.clusterIps(), clusterIps, maps::putClusterIps, null, errors);
+        addClusterIps(errors);
         syncSet("service CIDRs", desired.serviceCidrs(), serviceCidrs, maps::putServiceCidrs,
                 maps::deleteServiceCidrs, errors);
-        int backendsAdded = addBackends(desired, errors);
+        // Only the frontends of services that changed (all of them on the first pass) are looked at.
+        TreeMap<Frontend, FrontendTarget> toWrite = new TreeMap<>();
+        List<Frontend> toRemove = new ArrayList<>();
+        for (Frontend f : unsettled) {
+            FrontendTarget target = claims.target(f);
+            if (target != null) toWrite.put(f, target);
+            else if (frontends.containsKey(f)) toRemove.add(f);
+        }
+        unsettled.clear();
+        int backendsAdded = addBackends(toWrite.values(), errors);
         int written = 0;
-        boolean everyWriteWorked = true;
-        for (var e : desired.frontends().entrySet()) {
+        for (var e : toWrite.entrySet()) {
             try {
                 if (writeFrontend(e.getKey(), e.getValue())) written++;
             } catch (RuntimeException ex) {
-                everyWriteWorked = false;
+                unsettled.add(e.getKey()); // tried again next pass
                 errors.add(e.getValue().service() + " " + e.getKey() + ": " + ex.getMessage());
             }
         }
-        // Every desired frontend is now applied; as many applied as desired means none to remove.
-        boolean noneGone = everyWriteWorked && frontends.size() == desired.frontends().size();
-        List<Integer> removedSvcIds = noneGone ? new ArrayList<>() : removeFrontends(desired, errors);
+        List<Integer> removedSvcIds = removeFrontends(toRemove, errors);
         removeOrphans(errors);
         int backendsRemoved = removeUnusedBackends(errors);
         // Gone ClusterIPs last: their frontends went above, and their CIDRs (if gone) went first.
-        syncSet("cluster IPs", desired.clusterIps(), clusterIps, null, maps::deleteClusterIps, errors);
+        removeClusterIps(errors);
         errors.forEach(err -> LOG.log(System.Logger.Level.ERROR, "reconcile: {0}", err));
         return new ApplyResult(written, removedSvcIds.size(), backendsAdded, backendsRemoved, removedSvcIds, errors);
+    }
+
+    private void addClusterIps(List<String> errors) {
+        List<Inet4Address> missing = unsettledIps.stream().filter(ip -> claims.claimsIp(ip) && !clusterIps.contains(ip)).toList();
+        try {
+            if (!missing.isEmpty()) maps.putClusterIps(missing);
+            clusterIps.addAll(missing);
+            missing.forEach(unsettledIps::remove);
+        } catch (RuntimeException e) {
+            errors.add("cluster IPs: " + e.getMessage());
+        }
+    }
+
+    private void removeClusterIps(List<String> errors) {
+        List<Inet4Address> gone = unsettledIps.stream().filter(ip -> !claims.claimsIp(ip) && clusterIps.contains(ip)).toList();
+        try {
+            if (!gone.isEmpty()) maps.deleteClusterIps(gone);
+            gone.forEach(clusterIps::remove);
+            unsettledIps.removeIf(ip -> claims.claimsIp(ip) == clusterIps.contains(ip));
+        } catch (RuntimeException e) {
+            errors.add("cluster IPs: " + e.getMessage());
+        }
     }
 
     /** Adds what {@code desired} has and {@code applied} lacks, and/or removes the reverse; keeps {@code applied} true. */
@@ -157,9 +205,9 @@ public final class Reconciler {
         }
     }
 
-    private int addBackends(DesiredState desired, List<String> errors) {
+    private int addBackends(Collection<FrontendTarget> targets, List<String> errors) {
         Map<Backend, Integer> newIds = new LinkedHashMap<>();
-        for (FrontendTarget target : desired.frontends().values()) {
+        for (FrontendTarget target : targets) {
             for (Backend b : target.backends()) {
                 if (!backends.containsKey(b)) newIds.computeIfAbsent(b, x -> backendIds.allocate());
             }
@@ -179,7 +227,11 @@ public final class Reconciler {
             });
             added.keySet().retainAll(stored.keySet());
         }
-        added.forEach((id, b) -> backends.put(b, id));
+        added.forEach((id, b) -> {
+            backends.put(b, id);
+            backendsById.put(id, b);
+        });
+        maybeUnused.addAll(added.keySet()); // unused after all if the frontends naming them fail
         return added.size();
     }
 
@@ -209,6 +261,7 @@ public final class Reconciler {
                 throw e;
             }
             frontends.put(frontend, new Applied(svcId, ids, flags, affinity, ranges));
+            reference(ids, 1);
             return true;
         }
         int svcId = current.svcId();
@@ -234,6 +287,8 @@ public final class Reconciler {
         if (ids.size() < oldCount) maps.deleteSlots(svcId, ids.size(), oldCount);
         if (!needsTable && maglevTables.remove(svcId)) maps.deleteMaglevTables(List.of(svcId));
         frontends.put(frontend, new Applied(svcId, ids, flags, affinity, ranges));
+        reference(current.backendIds(), -1);
+        reference(ids, 1);
         return true;
     }
 
@@ -257,22 +312,22 @@ public final class Reconciler {
         return out;
     }
 
-    private List<Integer> removeFrontends(DesiredState desired, List<String> errors) {
+    private List<Integer> removeFrontends(List<Frontend> gone, List<String> errors) {
         List<Integer> removed = new ArrayList<>();
-        for (var it = frontends.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (desired.frontends().containsKey(e.getKey())) continue;
-            Applied applied = e.getValue();
+        for (Frontend frontend : gone) {
+            Applied applied = frontends.get(frontend);
             try {
-                maps.deleteService(e.getKey());
+                maps.deleteService(frontend);
                 maps.deleteSlots(applied.svcId(), 0, applied.backendIds().size());
                 maps.deleteSourceRanges(rangeKeys(applied.svcId(), applied.sourceRanges()));
                 if (maglevTables.remove(applied.svcId())) maps.deleteMaglevTables(List.of(applied.svcId()));
             } catch (RuntimeException ex) {
-                errors.add("removing " + e.getKey() + ": " + ex.getMessage());
+                unsettled.add(frontend);
+                errors.add("removing " + frontend + ": " + ex.getMessage());
                 continue;
             }
-            it.remove();
+            frontends.remove(frontend);
+            reference(applied.backendIds(), -1);
             removed.add(applied.svcId());
         }
         return removed;
@@ -294,22 +349,33 @@ public final class Reconciler {
         }
     }
 
+    /** Counts slots naming backend ids up or down; ids no slot names any more are checked at the end of the pass. */
+    private void reference(List<Integer> ids, int delta) {
+        for (Integer id : ids) {
+            if (id < 0) continue; // a hole found at restore
+            int refs = backendRefs.merge(id, delta, Integer::sum);
+            if (refs == 0) {
+                backendRefs.remove(id);
+                maybeUnused.add(id);
+            }
+        }
+    }
+
     private int removeUnusedBackends(List<String> errors) {
-        Set<Integer> used = new HashSet<>();
-        frontends.values().forEach(a -> used.addAll(a.backendIds()));
-        Set<Integer> unused = new HashSet<>(orphanBackends);
-        backends.forEach((b, id) -> {
-            if (!used.contains(id)) unused.add(id);
-        });
+        List<Integer> unused = maybeUnused.stream().filter(id -> !backendRefs.containsKey(id)).toList();
+        maybeUnused.clear();
         if (unused.isEmpty()) return 0;
         try {
-            maps.deleteBackends(List.copyOf(unused));
+            maps.deleteBackends(unused);
         } catch (RuntimeException ex) {
+            maybeUnused.addAll(unused);
             errors.add("removing unused backends: " + ex.getMessage());
             return 0;
         }
-        backends.values().removeAll(unused);
-        orphanBackends.clear();
+        for (Integer id : unused) {
+            Backend b = backendsById.remove(id);
+            if (b != null) backends.remove(b, id); // a duplicate found at restore leaves the id in use alone
+        }
         return unused.size();
     }
 }

@@ -5,17 +5,14 @@ import dev.ferry.agent.model.Endpoint;
 import dev.ferry.agent.model.EndpointPort;
 import dev.ferry.agent.model.EndpointSlice;
 import dev.ferry.agent.model.ExternalAccess;
-import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.model.Node;
 import dev.ferry.agent.model.Protocol;
 import dev.ferry.agent.model.Service;
-import dev.ferry.agent.model.ServiceName;
 import dev.ferry.agent.model.ServicePort;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,33 +21,30 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Services + EndpointSlices -> frontends and their backends, for one node. Pure: no I/O, no
- * clock, same input same output, so it is tested with YAML in and a map dump out.
+ * Services + EndpointSlices -> frontends and their backends, for one node, one Service at a
+ * time. Pure: no I/O, no clock, same input same output, so it is tested with YAML in and a map
+ * dump out.
  */
 public final class ServiceTranslator {
     private ServiceTranslator() {
     }
 
+    /** The whole cluster, from scratch; the agent keeps a {@link CachedServiceTranslator} instead. */
     public static DesiredState translate(Cluster cluster, LocalNode local) {
-        Node node = cluster.node(local.name());
-        Map<ServiceName, List<EndpointSlice>> slicesByService = new HashMap<>();
-        for (EndpointSlice slice : cluster.slices()) {
-            slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>()).add(slice);
-        }
+        return new CachedServiceTranslator().translate(cluster, local);
+    }
+
+    /** One Service with all its slices: its frontends, ClusterIPs and health check on this node. */
+    static ServiceFrontends translate(Service service, List<EndpointSlice> slices, Node node, LocalNode local) {
         TreeMap<Frontend, FrontendTarget> frontends = new TreeMap<>();
-        TreeSet<Inet4Address> clusterIps = new TreeSet<>(Ipv4::compare);
-        TreeMap<Integer, HealthCheck> healthChecks = new TreeMap<>();
-        for (Service service : cluster.services()) {
-            clusterIps.addAll(service.clusterIps());
-            List<EndpointSlice> slices = slicesByService.getOrDefault(service.name(), List.of());
-            for (ServicePort port : service.ports()) {
-                List<PortEndpoint> endpoints = endpointsOf(port, slices);
-                addFrontends(frontends, service, port, endpoints, node, local);
-            }
-            int healthPort = service.external().healthCheckNodePort();
-            if (healthPort > 0) healthChecks.putIfAbsent(healthPort, new HealthCheck(service.name(), localReady(slices, node)));
+        for (ServicePort port : service.ports()) {
+            List<PortEndpoint> endpoints = endpointsOf(port, slices);
+            addFrontends(frontends, service, port, endpoints, node, local);
         }
-        return new DesiredState(frontends, clusterIps, new TreeSet<>(cluster.serviceCidrs()), healthChecks);
+        int healthPort = service.external().healthCheckNodePort();
+        Map<Integer, HealthCheck> healthChecks = healthPort > 0
+                ? Map.of(healthPort, new HealthCheck(service.name(), localReady(slices, node))) : Map.of();
+        return new ServiceFrontends(service.name(), frontends, service.clusterIps(), healthChecks);
     }
 
     /**

@@ -126,7 +126,7 @@ class HostSocketHooksTest {
                 new FrontendTarget(new ServiceName("t", "local"), "http", List.of(), true, 0, false, List.of()));
         var clusterIps = new TreeSet<>(Ipv4::compare);
         clusterIps.addAll(List.of(Ipv4.parse(VIP), Ipv4.parse(EMPTY_VIP), Ipv4.parse(LOCAL_VIP)));
-        return new DesiredState(frontends, clusterIps, new TreeSet<>(Set.of(Cidr.parse("10.96.0.0/16"))), new TreeMap<>());
+        return DesiredState.of(frontends, clusterIps, Set.of(Cidr.parse("10.96.0.0/16")));
     }
 
     private TypedMap<SockRevnatKey, SockRevnatValue> revnat() {

@@ -14,10 +14,13 @@ import dev.ferry.agent.translate.Backend;
 import dev.ferry.agent.translate.DesiredState;
 import dev.ferry.agent.translate.Frontend;
 import dev.ferry.agent.translate.FrontendTarget;
+import dev.ferry.agent.translate.policy.PolicyState;
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -104,7 +107,7 @@ class ReconcilerTest {
         desired.put(DNS, target(b("10.0.0.9", 53)));
         desired.put(WEB, target(b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80), b("10.0.0.4", 80),
                 b("10.0.0.5", 80)));
-        ApplyResult result = r.apply(new DesiredState(desired));
+        ApplyResult result = r.apply(DesiredState.of(desired));
         assertFalse(result.errors().isEmpty(), "a full map is reported");
         assertTrue(result.errors().stream().anyMatch(e -> e.contains("full")), result.errors().toString());
         // Whatever fit is programmed consistently: every service entry's slots resolve.
@@ -117,6 +120,61 @@ class ReconcilerTest {
         assertEquals("10.96.0.10:80/TCP -> reject\n", maps.dump());
     }
 
+    @Test
+    void aWriteThatFailedIsTriedAgainThoughItsServiceDidNotChange() {
+        Reconciler r = new Reconciler(maps);
+        var crowded = new TreeMap<Frontend, FrontendTarget>();
+        // Written in frontend order: web's backend fits, the last of dns's four does not.
+        crowded.put(WEB, new FrontendTarget(new ServiceName("a", "web"), "", List.of(b("10.0.0.9", 80))));
+        crowded.put(DNS, new FrontendTarget(new ServiceName("b", "dns"), "", List.of(b("10.0.0.1", 53), b("10.0.0.2", 53),
+                b("10.0.0.3", 53), b("10.0.0.4", 53))));
+        DesiredState both = DesiredState.of(crowded);
+        assertFalse(r.apply(both).errors().isEmpty(), "five backends do not fit in four");
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.9:80\n", maps.dump());
+        // web goes; dns's part is the very same instance, so only a retry can program it.
+        var dnsOnly = new HashMap<>(both.services());
+        dnsOnly.remove(new ServiceName("a", "web"));
+        DesiredState after = new DesiredState(dnsOnly, List.of(), PolicyState.empty());
+        r.apply(after); // web's backend leaves at the end of this pass
+        ApplyResult third = r.apply(after);
+        assertEquals(List.of(), third.errors());
+        assertEquals("10.96.0.53:53/UDP -> 10.0.0.1:53 10.0.0.2:53 10.0.0.3:53 10.0.0.4:53\n", maps.dump());
+    }
+
+    @Test
+    void aBackendSharedByTwoServicesStaysUntilNeitherNamesIt() {
+        Reconciler r = new Reconciler(maps);
+        Backend shared = b("10.0.0.1", 80);
+        var two = new TreeMap<Frontend, FrontendTarget>();
+        two.put(DNS, new FrontendTarget(new ServiceName("a", "dns"), "", List.of(shared)));
+        two.put(WEB, new FrontendTarget(new ServiceName("b", "web"), "", List.of(shared)));
+        r.apply(DesiredState.of(two));
+        assertEquals(1, backends.entries().size());
+
+        two.remove(DNS);
+        assertEquals(0, r.apply(DesiredState.of(two)).backendsRemoved());
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.1:80\n", maps.dump());
+
+        assertEquals(1, r.apply(DesiredState.empty()).backendsRemoved());
+        assertEquals(0, backends.entries().size());
+    }
+
+    @Test
+    void aFrontendTwoServicesClaimPassesToTheOtherWhenTheFirstLeaves() {
+        Reconciler r = new Reconciler(maps);
+        var first = DesiredState.of(new TreeMap<>(Map.of(WEB, new FrontendTarget(new ServiceName("a", "web"), "",
+                List.of(b("10.0.0.1", 80))))));
+        var second = DesiredState.of(new TreeMap<>(Map.of(WEB, new FrontendTarget(new ServiceName("b", "web"), "",
+                List.of(b("10.0.0.2", 80))))));
+        var services = new HashMap<>(first.services());
+        services.putAll(second.services());
+        r.apply(new DesiredState(services, List.of(), PolicyState.empty()));
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.1:80\n", maps.dump(), "a/web is first by name");
+
+        r.apply(second);
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.2:80\n", maps.dump());
+    }
+
     private List<String> kinds() {
         return journal.stream().map(j -> j.split(" ")[0] + " " + j.split(" ")[1]).distinct().toList();
     }
@@ -124,7 +182,7 @@ class ReconcilerTest {
     private static DesiredState state(Frontend frontend, Backend... backends) {
         var map = new TreeMap<Frontend, FrontendTarget>();
         map.put(frontend, target(backends));
-        return new DesiredState(map);
+        return DesiredState.of(map);
     }
 
     private static FrontendTarget target(Backend... backends) {

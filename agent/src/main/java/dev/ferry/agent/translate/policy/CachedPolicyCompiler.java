@@ -17,21 +17,13 @@ public final class CachedPolicyCompiler {
     private PolicyState lastState;
 
     public PolicyState compile(Cluster cluster, LocalNode local) {
-        if (lastState == null || !local.equals(lastLocal) || !sameElements(cluster.pods(), lastCluster.pods())
-                || !sameElements(cluster.namespaces(), lastCluster.namespaces())
-                || !sameElements(cluster.networkPolicies(), lastCluster.networkPolicies())) {
+        if (lastState == null || !local.equals(lastLocal) || !Cluster.sameInstances(cluster.pods(), lastCluster.pods())
+                || !Cluster.sameInstances(cluster.namespaces(), lastCluster.namespaces())
+                || !Cluster.sameInstances(cluster.networkPolicies(), lastCluster.networkPolicies())) {
             lastState = PolicyCompiler.compile(cluster, local);
         }
         lastCluster = cluster;
         lastLocal = local;
         return lastState;
-    }
-
-    private static boolean sameElements(List<?> a, List<?> b) {
-        if (a.size() != b.size()) return false;
-        for (int i = 0; i < a.size(); i++) {
-            if (a.get(i) != b.get(i)) return false;
-        }
-        return true;
     }
 }

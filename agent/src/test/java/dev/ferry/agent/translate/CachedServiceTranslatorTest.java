@@ -1,0 +1,62 @@
+package dev.ferry.agent.translate;
+
+import dev.ferry.agent.model.Cluster;
+import dev.ferry.agent.model.Endpoint;
+import dev.ferry.agent.model.EndpointPort;
+import dev.ferry.agent.model.EndpointSlice;
+import dev.ferry.agent.model.Ipv4;
+import dev.ferry.agent.model.LocalNode;
+import dev.ferry.agent.model.Protocol;
+import dev.ferry.agent.model.Service;
+import dev.ferry.agent.model.ServiceName;
+import dev.ferry.agent.model.ServicePort;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** Only the services whose Service or slices are other instances are translated again, and the result equals a fresh translation. */
+class CachedServiceTranslatorTest {
+    private static final ServiceName WEB = new ServiceName("demo", "web"), DB = new ServiceName("demo", "db");
+    private static final LocalNode NODE = new LocalNode("node1", List.of(Ipv4.parse("192.168.1.1")));
+
+    private static Service service(ServiceName name, String vip) {
+        return new Service(name, List.of(Ipv4.parse(vip)), List.of(new ServicePort("", 80, Protocol.TCP, 30080)));
+    }
+
+    private static EndpointSlice slice(ServiceName name, String address) {
+        return new EndpointSlice(name, name.name() + "-1", List.of(new EndpointPort("", 8080, Protocol.TCP)),
+                List.of(new Endpoint(Ipv4.parse(address), true, true, false, "node2")));
+    }
+
+    @Test
+    void anUnchangedServiceKeepsItsInstanceAndAChangedOneIsTranslatedAgain() {
+        Service web = service(WEB, "10.96.0.1"), db = service(DB, "10.96.0.2");
+        EndpointSlice webSlice = slice(WEB, "10.0.0.1"), dbSlice = slice(DB, "10.0.1.1");
+        CachedServiceTranslator translator = new CachedServiceTranslator();
+        DesiredState first = translator.translate(new Cluster(List.of(web, db), List.of(webSlice, dbSlice)), NODE);
+
+        // An equal but new slice object is a change as far as identity goes: the source only makes one for a new resourceVersion.
+        Cluster moved = new Cluster(List.of(web, db), List.of(webSlice, slice(DB, "10.0.1.2")));
+        DesiredState second = translator.translate(moved, NODE);
+        assertSame(first.services().get(WEB), second.services().get(WEB));
+        assertNotSame(first.services().get(DB), second.services().get(DB));
+        assertEquals(ServiceTranslator.translate(moved, NODE).frontends(), second.frontends());
+        assertEquals("10.0.1.2", second.services().get(DB).frontends().firstEntry().getValue().backends().getFirst()
+                .address().getHostAddress());
+    }
+
+    @Test
+    void anotherNodeAddressTranslatesEverythingAgain() {
+        Cluster cluster = new Cluster(List.of(service(WEB, "10.96.0.1")), List.of(slice(WEB, "10.0.0.1")));
+        CachedServiceTranslator translator = new CachedServiceTranslator();
+        DesiredState first = translator.translate(cluster, NODE);
+        LocalNode renumbered = new LocalNode("node1", List.of(Ipv4.parse("192.168.1.2")));
+        DesiredState second = translator.translate(cluster, renumbered);
+        assertNotSame(first.services().get(WEB), second.services().get(WEB));
+        assertEquals(ServiceTranslator.translate(cluster, renumbered).frontends(), second.frontends());
+    }
+}
