@@ -49,6 +49,10 @@ public final class PolicyReconciler {
     private final Set<PolicyKey> rules = new HashSet<>();
     /** The maps held state when the agent started: the first pass adopts its numbers. */
     private boolean adoptPending;
+    /** The state the last pass applied without an error; the same instance again needs no pass. */
+    private PolicyState lastApplied;
+    /** Number -> identity as the last pass left them. */
+    private Map<Integer, Identity> identities = Map.of();
 
     public PolicyReconciler(PolicyMaps maps) {
         this.maps = maps;
@@ -80,6 +84,9 @@ public final class PolicyReconciler {
     }
 
     public PolicyApplyResult apply(PolicyState desired) {
+        // The same instance as the last pass applied without errors: the compiler saw no change.
+        if (desired == lastApplied) return new PolicyApplyResult(0, 0, 0, 0, 0, 0, List.of());
+        lastApplied = null;
         endpointIds.startPass();
         if (adoptPending) adoptNumbers(desired);
         adoptPending = false;
@@ -128,15 +135,17 @@ public final class PolicyReconciler {
             readApplied();
         }
         numbers.keySet().retainAll(keepNumbered(desired));
+        Map<Integer, Identity> byNumber = new HashMap<>();
+        numbers.forEach((identity, number) -> byNumber.put(number, identity));
+        identities = Collections.unmodifiableMap(byNumber);
+        if (errors.isEmpty()) lastApplied = desired;
         errors.forEach(err -> LOG.log(System.Logger.Level.ERROR, "reconcile: {0}", err));
         return new PolicyApplyResult(written[0], removed[0], written[1], removed[1], written[2], removed[2], errors);
     }
 
     /** Number -> identity, as the last pass applied them: what drop events and `ferry policy` name. */
     public Map<Integer, Identity> identities() {
-        Map<Integer, Identity> out = new HashMap<>();
-        numbers.forEach((identity, number) -> out.put(number, identity));
-        return Collections.unmodifiableMap(out);
+        return identities;
     }
 
     /**
