@@ -53,7 +53,7 @@ public final class Agent implements AutoCloseable {
      * The least time between two snapshots from the API server: a lone change goes at once, a
      * burst gathers this long (kube-proxy's minSyncPeriod is 1 s).
      */
-    static final Duration COALESCE = Duration.ofMillis(50);
+    public static final Duration COALESCE = Duration.ofMillis(50);
     /** How often datapath counters are copied into the metrics; scrapes come every 15-60 s. */
     static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
 

@@ -10,45 +10,85 @@ import dev.ferry.agent.translate.policy.PolicyState;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link ServiceTranslator} over a whole cluster, translating again only the Services whose
- * Service object or slices changed (compared by identity, which the source keeps for unchanged
- * objects) and everything when this node changed. Each unchanged Service keeps its very
- * {@link ServiceFrontends} instance, which is what lets the reconciler skip it. Not thread-safe:
- * one caller.
+ * Service object or slices changed, and everything when this node changed. "Changed" is told by
+ * identity: the source keeps an unchanged object's instance from snapshot to snapshot, so a pass
+ * walks the lists once looking objects up by identity, and does a Service's work only for the
+ * few that are new or gone. An unchanged Service keeps its very {@link ServiceFrontends}
+ * instance, which is what lets the reconciler skip it. Two Services of one name (only a
+ * hand-written file can list that) count as the last one listed. Not thread-safe: one caller.
  */
 public final class CachedServiceTranslator {
-    private record Translated(Service service, List<EndpointSlice> slices, ServiceFrontends frontends) {
-    }
-
-    private Map<ServiceName, Translated> last = new HashMap<>();
+    private IdentityHashMap<Service, Boolean> lastServices = new IdentityHashMap<>();
+    private IdentityHashMap<EndpointSlice, Boolean> lastSlices = new IdentityHashMap<>();
+    private final Map<ServiceName, Service> services = new HashMap<>();
+    private final Map<ServiceName, List<EndpointSlice>> slicesByService = new HashMap<>();
+    private Map<ServiceName, ServiceFrontends> translated = new HashMap<>();
     private Node lastNode;
     private LocalNode lastLocal;
 
     public DesiredState translate(Cluster cluster, LocalNode local) {
+        Set<ServiceName> dirty = new HashSet<>();
+        takeSlices(cluster.slices(), dirty);
+        takeServices(cluster.services(), dirty);
         Node node = cluster.node(local.name());
-        if (!node.equals(lastNode) || !local.equals(lastLocal)) last = new HashMap<>();
+        if (!node.equals(lastNode) || !local.equals(lastLocal)) dirty.addAll(services.keySet());
         lastNode = node;
         lastLocal = local;
-        Map<ServiceName, List<EndpointSlice>> slicesByService = new HashMap<>();
-        for (EndpointSlice slice : cluster.slices()) {
-            slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>(1)).add(slice);
-        }
-        Map<ServiceName, Translated> next = HashMap.newHashMap(cluster.services().size());
-        Map<ServiceName, ServiceFrontends> services = HashMap.newHashMap(cluster.services().size());
-        for (Service service : cluster.services()) {
-            List<EndpointSlice> slices = slicesByService.getOrDefault(service.name(), List.of());
-            Translated t = last.get(service.name());
-            if (t == null || t.service() != service || !Cluster.sameInstances(t.slices(), slices)) {
-                t = new Translated(service, slices, ServiceTranslator.translate(service, slices, node, local));
+        Map<ServiceName, ServiceFrontends> next = new HashMap<>(translated);
+        for (ServiceName name : dirty) {
+            Service service = services.get(name);
+            if (service == null) {
+                next.remove(name);
+            } else {
+                next.put(name, ServiceTranslator.translate(service, slicesByService.getOrDefault(name, List.of()), node, local));
             }
-            // A name twice (only a hand-written file can do that): the first one counts.
-            if (services.putIfAbsent(service.name(), t.frontends()) == null) next.put(service.name(), t);
         }
-        last = next;
-        return new DesiredState(services, cluster.serviceCidrs(), PolicyState.empty());
+        translated = next;
+        return new DesiredState(new HashMap<>(next), cluster.serviceCidrs(), PolicyState.empty());
+    }
+
+    /** Files new slices under their service and drops gone ones; their services are dirty. */
+    private void takeSlices(List<EndpointSlice> slices, Set<ServiceName> dirty) {
+        IdentityHashMap<EndpointSlice, Boolean> now = new IdentityHashMap<>(slices.size());
+        for (EndpointSlice slice : slices) {
+            now.put(slice, Boolean.TRUE);
+            if (lastSlices.remove(slice) == null) {
+                slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>(1)).add(slice);
+                dirty.add(slice.service());
+            }
+        }
+        for (EndpointSlice gone : lastSlices.keySet()) {
+            List<EndpointSlice> own = slicesByService.get(gone.service());
+            own.removeIf(s -> s == gone); // by identity: an equal new version may sit next to it
+            if (own.isEmpty()) slicesByService.remove(gone.service());
+            dirty.add(gone.service());
+        }
+        lastSlices = now;
+    }
+
+    private void takeServices(List<Service> list, Set<ServiceName> dirty) {
+        IdentityHashMap<Service, Boolean> now = new IdentityHashMap<>(list.size());
+        List<Service> added = new ArrayList<>();
+        for (Service service : list) {
+            now.put(service, Boolean.TRUE);
+            if (lastServices.remove(service) == null) added.add(service);
+        }
+        for (Service gone : lastServices.keySet()) {
+            services.remove(gone.name(), gone);
+            dirty.add(gone.name());
+        }
+        for (Service service : added) {
+            services.put(service.name(), service);
+            dirty.add(service.name());
+        }
+        lastServices = now;
     }
 }

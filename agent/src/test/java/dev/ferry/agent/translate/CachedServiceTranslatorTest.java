@@ -59,4 +59,24 @@ class CachedServiceTranslatorTest {
         assertNotSame(first.services().get(WEB), second.services().get(WEB));
         assertEquals(ServiceTranslator.translate(cluster, renumbered).frontends(), second.frontends());
     }
+
+    @Test
+    void servicesAndSlicesComingAndGoingInAnyOrderEqualAFreshTranslation() {
+        Service web = service(WEB, "10.96.0.1"), db = service(DB, "10.96.0.2");
+        EndpointSlice webSlice = slice(WEB, "10.0.0.1"), dbSlice = slice(DB, "10.0.1.1"), dbSecond = slice(DB, "10.0.1.9");
+        CachedServiceTranslator translator = new CachedServiceTranslator();
+        List<Cluster> steps = List.of(
+                new Cluster(List.of(web), List.of(webSlice, dbSlice)),          // db's slice before db
+                new Cluster(List.of(web, db), List.of(webSlice, dbSlice)),      // db arrives
+                new Cluster(List.of(db, web), List.of(dbSecond, webSlice, dbSlice)), // a second slice, another order
+                new Cluster(List.of(web, db), List.of(webSlice, dbSecond)),     // the first goes
+                new Cluster(List.of(db), List.of(webSlice, dbSecond)),          // web goes, its slice stays a moment
+                new Cluster(List.of(service(DB, "10.96.0.3")), List.of()));     // db changes, every slice goes
+        for (Cluster step : steps) {
+            DesiredState cached = translator.translate(step, NODE);
+            DesiredState fresh = ServiceTranslator.translate(step, NODE);
+            assertEquals(fresh.frontends(), cached.frontends(), step.toString());
+            assertEquals(fresh.clusterIps(), cached.clusterIps(), step.toString());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.bench.control;
 
+import dev.ferry.agent.Agent;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -21,8 +22,11 @@ final class EndpointChanges {
     /** How often the maps are looked at while waiting: fine enough for ms, light on 2 cores. */
     private static final long POLL_NANOS = 100_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    /** Between changes, so each is a change after a quiet moment, as most real ones are. */
-    private static final Duration PAUSE = Duration.ofMillis(5);
+    /**
+     * Between changes, so each is a change after a quiet moment, as most real ones are: longer
+     * than the agent's coalescing window, within which a change waits for the burst it may belong to.
+     */
+    private static final Duration PAUSE = Agent.COALESCE.plusMillis(10);
 
     private final KubernetesClient client;
     private final Workload workload;
