@@ -27,10 +27,18 @@ public record Goal(String what, java.util.function.Function<List<Result>, Option
         return atMost ? value <= bound : value >= bound;
     }
 
-    /** The goals of issue 6, in the order the issue lists them. */
+    /**
+     * The goals of issue 6, in the order the issue lists them. Two are checked two ways, so that
+     * neither reading hides the other: the XDP path on one hot flow and on 10,000 churned flows,
+     * and one change end to end and as the agent's own part.
+     */
     public static List<Goal> ofIssue6() {
         return List.of(
-                new Goal("XDP NodePort, established ÷ empty XDP, at 1 service",
+                // One flow: the path's own cost, its entries in the caches as the empty program's frame is.
+                new Goal("XDP NodePort, established, one flow ÷ empty XDP, at 1 service",
+                        r -> ratio(r, floorOf("XDP NodePort, established, one flow", 1, "empty XDP")), 3, true, "%.2f×"),
+                // 10,000 flows after millions of new ones: the same path missing the caches, as on a busy node.
+                new Goal("XDP NodePort, established, 10,000 flows ÷ empty XDP, at 1 service",
                         r -> ratio(r, floorOf("XDP NodePort, established", 1, "empty XDP")), 3, true, "%.2f×"),
                 new Goal("per-packet cost at 100,000 ÷ at 1 service, worst path",
                         Goal::worstScaleRatio, 1.10, true, "%.3f×"),
@@ -40,8 +48,12 @@ public record Goal(String what, java.util.function.Function<List<Result>, Option
                         r -> ratio(r, crr("plain routing")), 0.9, false, "%.2f×"),
                 new Goal("full sync of 10,000 × 10",
                         r -> median(r, ferry("control", "full sync 10,000 × 10", "time")), 1000, true, "%.0f ms"),
+                // From the API call until the maps route to the new address: the API server's share included.
                 new Goal("one endpoint change, p99",
                         r -> median(r, ferry("control", "one endpoint change", "p99")), 5, true, "%.2f ms"),
+                // From the watch event's arrival until the pass that wrote it ended: what Ferry itself adds.
+                new Goal("one endpoint change, p99, the agent's part",
+                        r -> median(r, ferry("control", "one endpoint change", "p99, agent only")), 5, true, "%.2f ms"),
                 new Goal("agent resident memory",
                         r -> median(r, ferry("control", "agent memory", "RSS")), 256, true, "%.0f MiB"));
     }
