@@ -51,8 +51,11 @@ public final class TypedMap<K, V> {
     /** Every entry, ordered by the unsigned bytes of the encoded key, so dumps compare stably. */
     public Map<K, V> entries() {
         Map<K, V> entries = new LinkedHashMap<>();
-        for (MapEntry entry : map.dump()) {
-            entries.put(decode(keys, entry.key()), decode(values, entry.value()));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = scratch(arena, keys), value = scratch(arena, values);
+            for (MapEntry entry : map.dump()) {
+                entries.put(decode(keys, entry.key(), key), decode(values, entry.value(), value));
+            }
         }
         return entries;
     }
@@ -60,7 +63,10 @@ public final class TypedMap<K, V> {
     /** Every key, without reading the values (some maps hold large ones), in dump order. */
     public Set<K> keys() {
         Set<K> out = new LinkedHashSet<>();
-        for (byte[] key : map.keys()) out.add(decode(keys, key));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment scratch = scratch(arena, keys);
+            for (byte[] key : map.keys()) out.add(decode(keys, key, scratch));
+        }
         return out;
     }
 
@@ -68,33 +74,52 @@ public final class TypedMap<K, V> {
     public void putAll(Map<K, V> entries) {
         List<byte[]> keyBytes = new ArrayList<>(entries.size());
         List<byte[]> valueBytes = new ArrayList<>(entries.size());
-        entries.forEach((k, v) -> {
-            keyBytes.add(encode(keys, k));
-            valueBytes.add(encode(values, v));
-        });
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = scratch(arena, keys), value = scratch(arena, values);
+            entries.forEach((k, v) -> {
+                keyBytes.add(encode(keys, k, key));
+                valueBytes.add(encode(values, v, value));
+            });
+        }
         map.updateBatch(keyBytes, valueBytes);
     }
 
     /** Removes the keys that exist; returns how many did. */
     public int removeAll(Collection<K> toRemove) {
-        return map.deleteBatch(toRemove.stream().map(k -> encode(keys, k)).toList());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment scratch = scratch(arena, keys);
+            return map.deleteBatch(toRemove.stream().map(k -> encode(keys, k, scratch)).toList());
+        }
     }
 
     // Codecs get 8-byte aligned native memory so they may use aligned layouts (JAVA_INT…);
-    // a heap byte[] segment is only byte-aligned.
+    // a heap byte[] segment is only byte-aligned. Batches reuse one scratch segment per codec:
+    // an arena per entry cost more than the encoding itself (hundreds of thousands at a full sync).
+    private static MemorySegment scratch(Arena arena, Codec<?> codec) {
+        return arena.allocate(codec.size(), ALIGNMENT);
+    }
+
+    /** Zeroed first: a codec need not write padding, and a key's padding is part of the key. */
+    private static <T> byte[] encode(Codec<T> codec, T value, MemorySegment scratch) {
+        scratch.fill((byte) 0);
+        codec.encode(value, scratch);
+        return scratch.toArray(JAVA_BYTE);
+    }
+
     private static <T> byte[] encode(Codec<T> codec, T value) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(codec.size(), ALIGNMENT);
-            codec.encode(value, segment);
-            return segment.toArray(JAVA_BYTE);
+            return encode(codec, value, scratch(arena, codec));
         }
+    }
+
+    private static <T> T decode(Codec<T> codec, byte[] bytes, MemorySegment scratch) {
+        MemorySegment.copy(bytes, 0, scratch, JAVA_BYTE, 0, bytes.length);
+        return codec.decode(scratch);
     }
 
     private static <T> T decode(Codec<T> codec, byte[] bytes) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(bytes.length, ALIGNMENT);
-            MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, 0, bytes.length);
-            return codec.decode(segment);
+            return decode(codec, bytes, scratch(arena, codec));
         }
     }
 
