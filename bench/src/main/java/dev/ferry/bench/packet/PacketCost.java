@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  * Nanoseconds per packet of Ferry's datapath under BPF_PROG_TEST_RUN, against empty XDP and TC
  * programs (bpf/src/bench_floor.bpf.c): the XDP NodePort path (from_node on node1's eth0, to a
  * backend on node2: DNAT, SNAT to node1, bpf_fib_lookup, XDP_TX) and the TC ClusterIP path
- * (from_pod: DNAT to one of 10 backends), each for new and established flows, the TC path also
- * with the client pods isolated by an egress NetworkPolicy; at 1, 10,000 and 100,000 services.
+ * (from_pod: DNAT to one of 10 backends), each for new flows, {@value #ESTABLISHED_FLOWS} established
+ * flows and one established flow, the TC path also with the client pods isolated by an egress
+ * NetworkPolicy; at 1, 10,000 and 100,000 services.
  * <p>
  * <b>In the kernel's repeat loop, on a fresh frame each time.</b> The loop runs every repetition
  * on the frame the previous one rewrote (net/bpf/test_run.c resets nothing in between), so the
@@ -40,7 +41,9 @@ import java.util.function.Supplier;
  * when a scale starts, so every scale sees the same churn; a warm-up of {@value #WARM_UP_FLOWS}
  * new flows per path fills it, so every new flow measured
  * evicts, as on a busy node. Established flows are {@value #ESTABLISHED_FLOWS} flows whose SYNs
- * are sent just before their ACKs are measured, in turn. How much churn went before matters:
+ * are sent just before their ACKs are measured, in turn; "one flow" is a single flow set up
+ * the same way, whose ACK is measured over and over: the path's own cost with its entries in the
+ * caches, as a flow sending a burst sees it. How much churn went before matters:
  * after millions of evictions their entries lie scattered over conntrack's memory and every
  * lookup misses the caches; measured here, 10,000 flows cost ~830 ns after 5 million new flows
  * and ~490 ns after 1 million (XDP, one service). FULL measures them after 5 million new flows
@@ -117,6 +120,8 @@ public final class PacketCost implements Benchmark {
             ferry("XDP NodePort, new flow", scale, xdpFloor, EMPTY_XDP, path, () -> nodePort.newFlows(repeat), () -> { });
             EstablishedFlows flows = EstablishedFlows.setUp(path, nodePort.established(ESTABLISHED_FLOWS), bed.conntrack());
             ferry("XDP NodePort, established", scale, xdpFloor, EMPTY_XDP, path, flows::acks, flows::checkHitAndKept);
+            EstablishedFlows one = EstablishedFlows.setUp(path, nodePort.established(1), bed.conntrack());
+            ferry("XDP NodePort, established, one flow", scale, xdpFloor, EMPTY_XDP, path, one::acks, one::checkHitAndKept);
             profile.stage(scale, StageProfile.XDP_MISS, trials(LoopPath.nodeMiss(bed), Flows::nodePortMiss, () -> { }, xdpFloor));
         }
 
@@ -128,6 +133,8 @@ public final class PacketCost implements Benchmark {
             ferry(name + ", new flow", scale, tcFloor, EMPTY_TC, path, () -> clusterIp.newFlows(repeat), () -> { });
             EstablishedFlows flows = EstablishedFlows.setUp(path, clusterIp.established(ESTABLISHED_FLOWS), bed.conntrack());
             ferry(name + ", established", scale, tcFloor, EMPTY_TC, path, flows::acks, flows::checkHitAndKept);
+            EstablishedFlows one = EstablishedFlows.setUp(path, clusterIp.established(1), bed.conntrack());
+            ferry(name + ", established, one flow", scale, tcFloor, EMPTY_TC, path, one::acks, one::checkHitAndKept);
             if (!policy) {
                 profile.stage(scale, StageProfile.TC_MISS, trials(LoopPath.podMiss(bed), Flows::podToPodMiss, () -> { }, tcFloor));
             }
