@@ -9,6 +9,7 @@ import dev.ferry.sys.NetNs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -35,15 +36,17 @@ import java.util.function.Supplier;
  * expected in counters_v1 (DNAT, or PASS for the frames no service's), the last verdict, the
  * last frame out byte for byte as that flow's conntrack entry says it must be translated, the
  * restore's last frame exactly as the Java side builds it; established flows must have kept
- * their conntrack entries and had them refreshed ({@link EstablishedFlows}).
+ * their conntrack entries, with deadlines as fresh as conntrack's refresh granularity (1 s)
+ * allows ({@link EstablishedFlows}).
  * <p>
  * <b>Conntrack at steady state.</b> ct_v1 (LRU, 262144 entries, two per flow) is emptied only
  * when a scale starts, so every scale sees the same churn; a warm-up of {@value #WARM_UP_FLOWS}
  * new flows per path fills it, so every new flow measured
  * evicts, as on a busy node. Established flows are {@value #ESTABLISHED_FLOWS} flows whose SYNs
- * are sent just before their ACKs are measured, in turn; "one flow" is a single flow set up
- * the same way, whose ACK is measured over and over: the path's own cost with its entries in the
- * caches, as a flow sending a burst sees it. How much churn went before matters:
+ * are sent, and a second later one ACK each (the refresh check), before their ACKs are measured,
+ * in turn; "one flow" is a single flow set up alike, whose ACK is measured over and over: the
+ * path's own cost with its entries in the caches, as a flow sending a burst sees it. How much
+ * churn went before matters:
  * after millions of evictions their entries lie scattered over conntrack's memory and every
  * lookup misses the caches; measured here, 10,000 flows cost ~830 ns after 5 million new flows
  * and ~490 ns after 1 million (XDP, one service). FULL measures them after 5 million new flows
@@ -117,12 +120,13 @@ public final class PacketCost implements Benchmark {
             bed.program(Measured.NODEPORT, scale, false);
             LoopPath path = LoopPath.nodePort(bed);
             if (warmUp) path.send(nodePort.newFlows(WARM_UP_FLOWS));
-            ferry("XDP NodePort, new flow", scale, xdpFloor, EMPTY_XDP, path, () -> nodePort.newFlows(repeat), () -> { });
-            EstablishedFlows flows = EstablishedFlows.setUp(path, nodePort.established(ESTABLISHED_FLOWS), bed.conntrack());
+            ferry("XDP NodePort, new flow", scale, xdpFloor, EMPTY_XDP, path, () -> nodePort.newFlows(repeat), start -> { });
+            List<EstablishedFlows> established = EstablishedFlows.setUp(path, bed.conntrack(),
+                    nodePort.established(ESTABLISHED_FLOWS), nodePort.established(1));
+            EstablishedFlows flows = established.get(0), one = established.get(1);
             ferry("XDP NodePort, established", scale, xdpFloor, EMPTY_XDP, path, flows::acks, flows::checkHitAndKept);
-            EstablishedFlows one = EstablishedFlows.setUp(path, nodePort.established(1), bed.conntrack());
             ferry("XDP NodePort, established, one flow", scale, xdpFloor, EMPTY_XDP, path, one::acks, one::checkHitAndKept);
-            profile.stage(scale, StageProfile.XDP_MISS, trials(LoopPath.nodeMiss(bed), Flows::nodePortMiss, () -> { }, xdpFloor));
+            profile.stage(scale, StageProfile.XDP_MISS, trials(LoopPath.nodeMiss(bed), Flows::nodePortMiss, start -> { }, xdpFloor));
         }
 
         private void tc(int scale, boolean policy, boolean warmUp) {
@@ -130,30 +134,35 @@ public final class PacketCost implements Benchmark {
             LoopPath path = LoopPath.clusterIp(bed);
             String name = policy ? "TC ClusterIP + policy" : "TC ClusterIP";
             if (warmUp) path.send(clusterIp.newFlows(WARM_UP_FLOWS));
-            ferry(name + ", new flow", scale, tcFloor, EMPTY_TC, path, () -> clusterIp.newFlows(repeat), () -> { });
-            EstablishedFlows flows = EstablishedFlows.setUp(path, clusterIp.established(ESTABLISHED_FLOWS), bed.conntrack());
+            ferry(name + ", new flow", scale, tcFloor, EMPTY_TC, path, () -> clusterIp.newFlows(repeat), start -> { });
+            List<EstablishedFlows> established = EstablishedFlows.setUp(path, bed.conntrack(),
+                    clusterIp.established(ESTABLISHED_FLOWS), clusterIp.established(1));
+            EstablishedFlows flows = established.get(0), one = established.get(1);
             ferry(name + ", established", scale, tcFloor, EMPTY_TC, path, flows::acks, flows::checkHitAndKept);
-            EstablishedFlows one = EstablishedFlows.setUp(path, clusterIp.established(1), bed.conntrack());
             ferry(name + ", established, one flow", scale, tcFloor, EMPTY_TC, path, one::acks, one::checkHitAndKept);
             if (!policy) {
-                profile.stage(scale, StageProfile.TC_MISS, trials(LoopPath.podMiss(bed), Flows::podToPodMiss, () -> { }, tcFloor));
+                profile.stage(scale, StageProfile.TC_MISS, trials(LoopPath.podMiss(bed), Flows::podToPodMiss, start -> { }, tcFloor));
             }
         }
 
         private void ferry(String scenario, int scale, Floor floor, String floorName, LoopPath path,
-                           Supplier<Flows.Batch> batches, Runnable afterEach) {
+                           Supplier<Flows.Batch> batches, LongConsumer afterEach) {
             List<Double> trials = trials(path, batches, afterEach, floor);
             results.add(new Result(GROUP, scenario, Result.FERRY, scale, METRIC, UNIT, false, trials));
             results.add(new Result(GROUP, scenario, floorName, scale, METRIC, UNIT, false, floor.trialsNs()));
             profile.stage(scale, scenario, trials);
         }
 
-        /** Per trial: wrapped - restore-only + the empty program, the run checked and then {@code afterEach} run. */
-        private List<Double> trials(LoopPath path, Supplier<Flows.Batch> batches, Runnable afterEach, Floor floor) {
+        /**
+         * Per trial: wrapped - restore-only + the empty program, the run checked and then
+         * {@code afterEach} given the trial's start (System.nanoTime()).
+         */
+        private List<Double> trials(LoopPath path, Supplier<Flows.Batch> batches, LongConsumer afterEach, Floor floor) {
             List<Double> trials = new ArrayList<>();
             for (int t = 0; t < TRIALS; t++) {
+                long start = System.nanoTime();
                 LoopPath.Trial trial = path.trial(batches.get(), repeat);
-                afterEach.run();
+                afterEach.accept(start);
                 profile.restore(path.isXdp(), trial.restoreNs());
                 trials.add(trial.beyondRestoreNs() + floor.medianNs());
             }
