@@ -76,6 +76,30 @@ struct nodeport_if {
 	__u32 pad;
 };
 
+/*
+ * nexthops_v1: LRU (what bpf_fib_lookup is asked) -> where it sent such a frame, for the frames
+ * XDP forwards itself (fib.h). Written by the datapath; an entry older than NEXTHOP_RECHECK_NS
+ * is looked up again before it is used.
+ */
+struct nexthop_key {
+	__u32 daddr;          /* (be) destination of the frame as rewritten */
+	__u32 saddr;          /* (be) its source: policy routing may choose by it */
+	__u32 ifindex;        /* (host) the interface the frame came in on */
+	__u8  proto;          /* IPPROTO_TCP or IPPROTO_UDP: so may routing rules (ipproto) */
+	__u8  pad;
+	__u16 pad2;
+};
+
+struct nexthop {
+	__u64 checked_ns;     /* (host) bpf_ktime_get_ns() when bpf_fib_lookup last gave this answer */
+	__u32 ifindex;        /* (host) the interface the route leaves through */
+	__u16 mtu;            /* (host) the route's MTU; a longer frame is looked up afresh */
+	__u8  dmac[6];        /* the next hop's MAC */
+	__u8  smac[6];        /* the MAC of the interface it leaves through */
+	__u16 pad;
+	__u32 pad2;
+};
+
 /* affinity_v1: LRU (client, frontend) -> the backend its last new flow used. Written by the datapath. */
 struct affinity_key {
 	__u32 client_addr;    /* (be) */

@@ -2,13 +2,16 @@
 /*
  * Forwarding the datapath does itself, past the kernel's input routing: translated NodePort
  * traffic carries a node address as its source, which input routing would drop as a martian.
- * The route comes from bpf_fib_lookup; the TTL is decremented as a router would.
+ * The route comes from bpf_fib_lookup (XDP: through the next-hop cache, nexthops_v1); the TTL
+ * is decremented as a router would.
  */
 #ifndef FERRY_FIB_H
 #define FERRY_FIB_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "config.h"
+#include "maps.h"
 #include "parse.h"
 
 #ifndef AF_INET
@@ -27,6 +30,57 @@ static __always_inline int fib_route(void *ctx, const struct pkt4 *p, __u32 in_i
 	fib->ipv4_src = p->saddr;
 	fib->ipv4_dst = p->daddr;
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
+/*
+ * XDP asks nexthops_v1 first: bpf_fib_lookup (FIB rules and table, the MTU, the neighbour
+ * table) costs about 100 ns here, a third of an established NodePort frame, and its answer for
+ * one destination hardly ever changes. An answer is reused for NEXTHOP_RECHECK_NS after
+ * bpf_fib_lookup gave it, then asked for again: a changed route or neighbour MAC applies within
+ * a second, and so does a route or resolved neighbour gone (frames drop, as they did at once
+ * before). A frame longer than the route's MTU always asks bpf_fib_lookup, which refuses it.
+ */
+#define NEXTHOP_RECHECK_NS NSEC_PER_SEC
+
+/*
+ * The next hop of the frame p (as rewritten so far) entering on ctx's interface, into *out;
+ * -1 when bpf_fib_lookup finds no usable one (no route, unresolved neighbour, too long).
+ */
+static __always_inline int fib_nexthop(struct xdp_md *ctx, const struct pkt4 *p, __u64 now,
+				       struct nexthop *out)
+{
+	struct nexthop_key key = {
+		.daddr = p->daddr,
+		.saddr = p->saddr,
+		.ifindex = ctx->ingress_ifindex,
+		.proto = p->proto,
+	};
+	struct nexthop *known = bpf_map_lookup_elem(&nexthops_v1, &key);
+	struct bpf_fib_lookup fib;
+
+	if (known && now - known->checked_ns < NEXTHOP_RECHECK_NS && p->tot_len <= known->mtu) {
+		*out = *known;
+		return 0;
+	}
+	if (fib_route(ctx, p, ctx->ingress_ifindex, &fib) != BPF_FIB_LKUP_RET_SUCCESS)
+		return -1; /* a stale entry stays unused: every frame asks again until a route is back */
+	__builtin_memset(out, 0, sizeof(*out));
+	out->checked_ns = now;
+	out->ifindex = fib.ifindex;
+	out->mtu = fib.mtu_result;
+	__builtin_memcpy(out->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(out->smac, fib.smac, ETH_ALEN);
+	/*
+	 * Rewritten in place when known: bpf_map_update_elem would replace the element, and a
+	 * preallocated map hands the old one to the next insert at once, under any reader on
+	 * another CPU. In place, such a reader sees the same answer (MACs seldom change) or, once,
+	 * a mix of the old and the new.
+	 */
+	if (known)
+		*known = *out;
+	else
+		bpf_map_update_elem(&nexthops_v1, &key, out, BPF_ANY);
+	return 0;
 }
 
 #endif /* FERRY_FIB_H */

@@ -69,6 +69,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nodeport_ifs_v1 SEC(".maps");
 
+/* nexthops_v1: route input -> egress ifindex, MACs, MTU of frames XDP forwards, checked each second; datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct nexthop_key);
+	__type(value, struct nexthop);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nexthops_v1 SEC(".maps");
+
 /* affinity_v1: (client, svc id) -> backend of its last new flow (sessionAffinity ClientIP); datapath. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -15,10 +15,10 @@ import java.util.function.Supplier;
 /**
  * Nanoseconds per packet of Ferry's datapath under BPF_PROG_TEST_RUN, against empty XDP and TC
  * programs (bpf/src/bench_floor.bpf.c): the XDP NodePort path (from_node on node1's eth0, to a
- * backend on node2: DNAT, SNAT to node1, bpf_fib_lookup, XDP_TX) and the TC ClusterIP path
- * (from_pod: DNAT to one of 10 backends), each for new flows, {@value #ESTABLISHED_FLOWS} established
- * flows and one established flow, the TC path also with the client pods isolated by an egress
- * NetworkPolicy; at 1, 10,000 and 100,000 services.
+ * backend on node2: DNAT, SNAT to node1, next hop (bpf_fib_lookup's answer, kept for a second),
+ * XDP_TX) and the TC ClusterIP path (from_pod: DNAT to one of 10 backends), each for new flows,
+ * {@value #ESTABLISHED_FLOWS} established flows and one established flow, the TC path also with
+ * the client pods isolated by an egress NetworkPolicy; at 1, 10,000 and 100,000 services.
  * <p>
  * <b>In the kernel's repeat loop, on a fresh frame each time.</b> The loop runs every repetition
  * on the frame the previous one rewrote (net/bpf/test_run.c resets nothing in between), so the
