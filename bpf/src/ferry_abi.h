@@ -91,7 +91,7 @@ struct nexthop_key {
 };
 
 struct nexthop {
-	__u64 checked_ns;     /* (host) bpf_ktime_get_ns() when bpf_fib_lookup last gave this answer */
+	__u64 checked_ns;     /* (host) CLOCK_MONOTONIC ns (clock.h) when bpf_fib_lookup last gave it */
 	__u32 ifindex;        /* (host) the interface the route leaves through */
 	__u16 mtu;            /* (host) the route's MTU; a longer frame is looked up afresh */
 	__u8  dmac[6];        /* the next hop's MAC */
@@ -109,7 +109,7 @@ struct affinity_key {
 struct affinity_value {
 	__u32 backend_id;     /* (host) */
 	__u32 slot;           /* (host) where backend_id sat; re-checked so a removed backend is never reused */
-	__u64 last_used_ns;   /* (host) bpf_ktime_get_ns() of the client's last new flow */
+	__u64 last_used_ns;   /* (host) CLOCK_MONOTONIC ns (clock.h) of the client's last new flow */
 };
 
 /* slots_v1: (svc_id, slot) -> backend id; the random pick indexes these. Written by the agent. */
@@ -181,7 +181,7 @@ struct ct_value {
 	__u32 peer_addr;      /* (be) */
 	__u16 peer_port;      /* (be) */
 	__u16 pad;
-	__u64 expires_ns;     /* (host) bpf_ktime_get_ns() deadline; an expired entry is a new flow */
+	__u64 expires_ns;     /* (host) CLOCK_MONOTONIC deadline in ns (clock.h); expired: a new flow */
 };
 
 /* frag_v1: ports of fragmented datagrams, learnt from the first fragment. Written by the datapath. */
@@ -305,7 +305,7 @@ struct policy_ct_key {
 };
 
 struct policy_ct_value {
-	__u64 expires_ns;     /* (host) bpf_ktime_get_ns() deadline */
+	__u64 expires_ns;     /* (host) CLOCK_MONOTONIC deadline in ns (clock.h) */
 	__u16 flags;          /* (host) CT_F_CLOSING */
 	__u16 pad;
 	__u32 pad2;

@@ -17,6 +17,7 @@
 
 #include "ferry_abi.h"
 #include "config.h"
+#include "clock.h"
 #include "maps.h"
 #include "parse.h"
 #include "frag.h"
@@ -230,7 +231,7 @@ static __always_inline int handle_from_node(struct xdp_md *ctx)
 		ret = frag_track(&p);
 	if (ret != STEP_NEXT)
 		return finish(ctx, len, ret, action, bounce, &p);
-	now = bpf_ktime_get_ns();
+	now = datapath_now();
 	ret = xdp_reply(ctx, &p, now, &action);
 	if (ret == STEP_NEXT)
 		ret = xdp_established(ctx, &p, now, &action);

@@ -20,14 +20,17 @@ import java.util.List;
  * rightly leave them alone. Set-up therefore waits past it after the SYNs and sends every ACK
  * once, unmeasured: both entries of every flow must have moved on by at least that much. After
  * each measured run, both entries' deadlines must be no older than the granularity allows:
- * at least the run's start + the timeout - {@link #REFRESH_NS}, the timeout taken as no more
- * than what the set-up's ACKs left (deadline - the time they were done). That can only fail
- * for a run that starts more than the granularity after the set-up (FULL's longer trials).
+ * at least the run's start + the timeout - {@link #REFRESH_NS} (less a tick of the datapath's
+ * clock), the timeout taken as no more than what the set-up's ACKs left (deadline - the time
+ * they were done). That can only fail for a run that starts more than the granularity after
+ * the set-up (FULL's longer trials).
  */
 final class EstablishedFlows {
     /** CT_REFRESH_NS: deadlines move in steps of at least this much. */
     static final long REFRESH_NS = 1_000_000_000L;
     private static final long PAST_REFRESH_MS = REFRESH_NS / 1_000_000 + 100;
+    /** The datapath's clock (bpf/src/clock.h) is System.nanoTime()'s as of the last tick, up to a tick behind. */
+    private static final long CLOCK_LAG_NS = 20_000_000L;
 
     private final Flows.Batch acks;
     private final TypedMap<CtKey, CtValue> conntrack;
@@ -60,7 +63,7 @@ final class EstablishedFlows {
             throw new IllegalStateException("interrupted setting up established flows", e);
         }
         for (Flows.Established set : sets) path.send(set.acks());
-        long refreshed = System.nanoTime(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns()
+        long refreshed = System.nanoTime(); // CLOCK_MONOTONIC, the datapath's clock too
         List<EstablishedFlows> out = new ArrayList<>();
         for (int s = 0; s < sets.length; s++) {
             Flows.Batch acks = sets[s].acks();
@@ -93,7 +96,7 @@ final class EstablishedFlows {
         List<CtValue[]> now = pairs(conntrack, acks);
         for (int i = 0; i < now.size(); i++) {
             CtValue was = entries.get(i);
-            long oldest = runStart + timeoutAtLeast[i] - REFRESH_NS;
+            long oldest = runStart - CLOCK_LAG_NS + timeoutAtLeast[i] - REFRESH_NS;
             CtValue[] is = now.get(i);
             if (!sameFlow(was, is[0])) {
                 throw new IllegalStateException("established flow " + acks.forwardKey(i) + " went from " + was + " to "
