@@ -39,20 +39,23 @@ import java.util.function.Supplier;
  * their conntrack entries, with deadlines as fresh as conntrack's refresh granularity (1 s)
  * allows ({@link EstablishedFlows}).
  * <p>
- * <b>Conntrack at steady state.</b> ct_v1 (LRU, 262144 entries, two per flow) is emptied only
- * when a scale starts, so every scale sees the same churn; a warm-up of {@value #WARM_UP_FLOWS}
- * new flows per path fills it, so every new flow measured
- * evicts, as on a busy node. Established flows are {@value #ESTABLISHED_FLOWS} flows whose SYNs
- * are sent, and a second later one ACK each (the refresh check), before their ACKs are measured,
- * in turn; "one flow" is a single flow set up alike, whose ACK is measured over and over: the
- * path's own cost with its entries in the caches, as a flow sending a burst sees it. How much
- * churn went before matters:
+ * <b>Conntrack at steady state.</b> Every scale runs in a bed of its own (lab, bpffs, datapath),
+ * so every scale starts from a new ct_v1 (LRU, 262144 entries, two per flow) and churns it alike;
+ * a warm-up of {@value #WARM_UP_FLOWS} new flows per path fills it, so every new flow measured
+ * evicts, as on a busy node. (One bed for all scales, conntrack emptied between them, made a
+ * scale's established flows cost more the later it ran, whatever its services: emptying does
+ * not undo what the earlier scales' churn did to conntrack's memory, see docs/benchmarks.md.)
+ * Established flows are {@value #ESTABLISHED_FLOWS} flows whose SYNs are sent, and a second later
+ * one ACK each (the refresh check), before their ACKs are measured, in turn; "one flow" is a
+ * single flow set up alike, whose ACK is measured over and over: the path's own cost with its
+ * entries in the caches, as a flow sending a burst sees it. How much churn went before matters:
  * after millions of evictions their entries lie scattered over conntrack's memory and every
  * lookup misses the caches; measured here, 10,000 flows cost ~830 ns after 5 million new flows
  * and ~490 ns after 1 million (XDP, one service). FULL measures them after 5 million new flows
  * per scale, QUICK after 650,000, so QUICK's established numbers come out lower.
  * <p>
- * <b>Floor</b>: the empty programs in the same loop, on the same frames, measured once per run;
+ * <b>Floor</b>: the empty programs in the same loop, on the same frames, measured once per run
+ * (in the first scale's bed);
  * the result is repeated in every bucket so the report can divide. <b>Mode</b>: FULL runs
  * 1,000,000 repetitions per trial, 5 trials, at 1, 10,000 and 100,000 services; QUICK 100,000
  * per trial, 5 trials, at 1 and 100,000 services only (the two ends of the scaling goal). Most
@@ -76,42 +79,49 @@ public final class PacketCost implements Benchmark {
     public List<Result> run(Mode mode) throws Exception {
         int repeat = mode.full() ? 1_000_000 : 100_000;
         List<Integer> scales = mode.full() ? List.of(1, 10_000, 100_000) : List.of(1, 100_000);
-        try (PacketBed bed = PacketBed.start()) {
-            // XDP's bpf_fib_lookup sees the namespace of the calling thread: measure from node1's.
-            return NetNs.call(bed.nodeNs(), () -> new Measurement(bed, repeat).run(scales));
+        Measurement measurement = new Measurement(repeat);
+        for (int scale : scales) {
+            long start = System.nanoTime();
+            // A bed of its own per scale: see "Conntrack at steady state" above.
+            try (PacketBed bed = PacketBed.start()) {
+                // XDP's bpf_fib_lookup sees the namespace of the calling thread: measure from node1's.
+                NetNs.call(bed.nodeNs(), () -> measurement.scale(bed, scale));
+            }
+            System.out.printf("packet: %d services measured in %.0f s%n", scale, (System.nanoTime() - start) / 1e9);
         }
+        return measurement.finish();
     }
 
-    /** One run's state: the bed, the flows handed out so far, the floors. */
+    /** One run's state: the results and the profile so far, the floors; per scale, its bed and flows. */
     private static final class Measurement {
-        private final PacketBed bed;
         private final int repeat;
-        private final Flows nodePort = Flows.nodePort();
-        private final Flows clusterIp = Flows.clusterIp();
         private final List<Result> results = new ArrayList<>();
         private final StageProfile profile = new StageProfile();
         private Floor xdpFloor, tcFloor;
+        private PacketBed bed;
+        private Flows nodePort, clusterIp;
 
-        Measurement(PacketBed bed, int repeat) {
-            this.bed = bed;
+        Measurement(int repeat) {
             this.repeat = repeat;
         }
 
-        List<Result> run(List<Integer> scales) {
-            xdpFloor = Floor.measure(bed.floorXdp(), Flows.nodePortMiss().frame(), repeat, XDP_PASS);
-            tcFloor = Floor.measure(bed.floorTc(), Flows.podToPodMiss().frame(), repeat, TC_ACT_OK);
-            profile.floors(xdpFloor, tcFloor);
-            for (int scale : scales) {
-                long start = System.nanoTime();
-                // Every scale starts from an empty conntrack and churns it alike, so the scales
-                // differ in their services only, not in how scattered conntrack's entries are.
-                var conntrack = bed.conntrack();
-                conntrack.removeAll(conntrack.keys());
-                xdp(scale, true);
-                tc(scale, false, true);
-                tc(scale, true, false);
-                System.out.printf("packet: %d services measured in %.0f s%n", scale, (System.nanoTime() - start) / 1e9);
+        /** Every path at one scale, in a fresh bed; the floors in the first. */
+        Void scale(PacketBed bed, int scale) {
+            this.bed = bed;
+            nodePort = Flows.nodePort();
+            clusterIp = Flows.clusterIp();
+            if (xdpFloor == null) {
+                xdpFloor = Floor.measure(bed.floorXdp(), Flows.nodePortMiss().frame(), repeat, XDP_PASS);
+                tcFloor = Floor.measure(bed.floorTc(), Flows.podToPodMiss().frame(), repeat, TC_ACT_OK);
+                profile.floors(xdpFloor, tcFloor);
             }
+            xdp(scale, true);
+            tc(scale, false, true);
+            tc(scale, true, false);
+            return null;
+        }
+
+        List<Result> finish() {
             profile.write(Path.of(System.getProperty("ferry.bench.results", "bench/target/results"), "packet-profile.md"));
             return results;
         }
