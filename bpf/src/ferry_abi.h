@@ -77,27 +77,24 @@ struct nodeport_if {
 };
 
 /*
- * nexthops_v1: LRU (what bpf_fib_lookup is asked) -> where it sent such a frame, for the frames
- * XDP forwards itself (fib.h). Written by the datapath; an entry older than NEXTHOP_RECHECK_NS
- * is looked up again before it is used.
+ * nexthops_v1: per CPU, a direct-mapped cache of bpf_fib_lookup's answers for the frames XDP
+ * forwards itself (fib.h): slot (a hash of the route input) -> the route input it holds and
+ * where such a frame goes. Written by the datapath; an answer older than NEXTHOP_RECHECK_NS is
+ * asked for again before it is used.
  */
-struct nexthop_key {
-	__u32 daddr;          /* (be) destination of the frame as rewritten */
-	__u32 saddr;          /* (be) its source: policy routing may choose by it */
-	__u32 ifindex;        /* (host) the interface the frame came in on */
-	__u8  proto;          /* IPPROTO_TCP or IPPROTO_UDP: so may routing rules (ipproto) */
-	__u8  pad;
-	__u16 pad2;
-};
+#define NEXTHOP_SLOTS 8192  /* per CPU (40 bytes each); a power of two: slots are a hash's low bits */
 
 struct nexthop {
-	__u64 checked_ns;     /* (host) CLOCK_MONOTONIC ns (clock.h) when bpf_fib_lookup last gave it */
-	__u32 ifindex;        /* (host) the interface the route leaves through */
+	__u32 daddr;          /* (be) route input: the frame's destination as rewritten */
+	__u32 saddr;          /* (be) route input: its source (policy routing may choose by it) */
+	__u32 in_ifindex;     /* (host) route input: the interface it came in on */
+	__u8  proto;          /* route input: IPPROTO_TCP or IPPROTO_UDP (so may routing rules) */
+	__u8  pad;
 	__u16 mtu;            /* (host) the route's MTU; a longer frame is looked up afresh */
+	__u64 checked_ns;     /* (host) CLOCK_MONOTONIC ns (clock.h) of the answer; 0: an empty slot */
+	__u32 ifindex;        /* (host) the interface the route leaves through */
 	__u8  dmac[6];        /* the next hop's MAC */
 	__u8  smac[6];        /* the MAC of the interface it leaves through */
-	__u16 pad;
-	__u32 pad2;
 };
 
 /* affinity_v1: LRU (client, frontend) -> the backend its last new flow used. Written by the datapath. */

@@ -9,7 +9,6 @@ import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
 import dev.ferry.agent.translate.ServiceTranslator;
-import dev.ferry.bpf.BpfMap;
 import dev.ferry.bpf.TestRunResult;
 import dev.ferry.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
@@ -337,39 +336,40 @@ class XdpTableTest {
     static final String NODE3 = "192.168.254.13", NODE3_MAC = "020000000013", NODE2_NEW_MAC = "020000000022";
     static final Duration PAST_RECHECK = Duration.ofMillis(1100); // NEXTHOP_RECHECK_NS and a margin
 
-    /** An established remote flow's ACK, and the frame it leaves as towards the next hop nextHopMac. */
+    /** An established remote flow's ACK. */
     private TestRunResult ackOf(int port) throws Exception {
         return runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, ACK)).bytes());
     }
 
+    /** That ACK as it leaves towards the next hop with nextHopMac. */
     private static String ackRouted(int port, String nextHopMac) {
         return Packet.describe(routed(tcp(NODE1, port, REMOTE_POD, 8080, ACK), nextHopMac).bytes());
     }
 
-    /** A remote flow set up, and its next hop cached (the SYN's route input differs: its source is the client's). */
+    /** A remote flow set up, and its next hop cached on this CPU (the SYN asks with the client as source). */
     private void establishAndCache(int port) throws Exception {
         assertEquals(TX, runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, SYN)).bytes()).retval());
         assertEquals(ackRouted(port, NODE2_MAC), Packet.describe(ackOf(port).packetOut()));
     }
 
-    /** After a test that moved node2's route or neighbour: the fabric as load() made it, no next hop cached. */
+    /**
+     * After a test that moved node2's route or neighbour: the fabric as load() made it, and a
+     * wait until no CPU's next-hop cache holds what the test made (its slots are per CPU).
+     */
     private void restoreRouting() throws Exception {
         String ns = lab.nodeNs("node1");
         lab.exec(ns, "ip", "neigh", "replace", NODE2, "lladdr", mac(NODE2_MAC), "dev", "eth0", "nud", "permanent");
         lab.exec(ns, "ip", "route", "replace", "10.244.2.0/24", "via", NODE2, "dev", "eth0");
         lab.exec(ns, "ip", "neigh", "flush", "to", NODE3, "dev", "eth0", "nud", "all"); // "all": permanent too
-        BpfMap nexthops = datapath.map("nexthops_v1");
-        nexthops.keys().forEach(nexthops::delete);
+        Thread.sleep(PAST_RECHECK);
     }
 
     @Test
-    void aNextHopsNewMacIsUsedWithinASecond() throws Exception {
+    void aNextHopsNewMacIsUsedPastASecond() throws Exception {
         establishAndCache(62200);
         try {
             lab.exec(lab.nodeNs("node1"), "ip", "neigh", "replace", NODE2, "lladdr", mac(NODE2_NEW_MAC), "dev", "eth0",
                     "nud", "permanent");
-            assertEquals(ackRouted(62200, NODE2_MAC), Packet.describe(ackOf(62200).packetOut()),
-                    "within the second: the next hop bpf_fib_lookup gave");
             Thread.sleep(PAST_RECHECK);
             assertEquals(ackRouted(62200, NODE2_NEW_MAC), Packet.describe(ackOf(62200).packetOut()),
                     "past the second: the neighbour's new MAC");
@@ -379,7 +379,7 @@ class XdpTableTest {
     }
 
     @Test
-    void aChangedRouteIsFollowedWithinASecond() throws Exception {
+    void aChangedRouteIsFollowedPastASecond() throws Exception {
         establishAndCache(62201);
         try {
             String ns = lab.nodeNs("node1");
@@ -395,7 +395,7 @@ class XdpTableTest {
     }
 
     @Test
-    void aRemovedRouteDropsWithinASecond() throws Exception {
+    void aRemovedRouteDropsPastASecond() throws Exception {
         establishAndCache(62202);
         try {
             lab.exec(lab.nodeNs("node1"), "ip", "route", "del", "10.244.2.0/24");
