@@ -13,7 +13,7 @@
 
 /* (be) source address of hairpinned flows (a pod reaching itself through a service). */
 const volatile __u32 hairpin_addr = __bpf_constant_htonl(0xa9fe2a01); /* 169.254.42.1 */
-/* Idle timeouts of conntrack entries, refreshed by every packet of the flow. */
+/* Idle timeouts of conntrack entries, refreshed by the flow's packets (once a second: conntrack.h). */
 const volatile __u64 ct_tcp_timeout_ns = 6 * 3600 * NSEC_PER_SEC;
 const volatile __u64 ct_udp_timeout_ns = 60 * NSEC_PER_SEC;
 const volatile __u64 ct_closing_timeout_ns = 10 * NSEC_PER_SEC;

@@ -3,7 +3,8 @@
  * Service conntrack: each flow owns two ct_v1 entries, FORWARD keyed by the client's tuple
  * (client -> VIP) and REPLY keyed by the tuple the backend answers with (backend -> client,
  * backend -> hairpin_addr, or backend -> node address:SNAT port). A packet in either direction
- * refreshes both, so one-way streams keep their backend. Shared by the TC and XDP programs.
+ * refreshes both (at most about once a second, see CT_REFRESH_NS), so one-way streams keep
+ * their backend. Shared by the TC and XDP programs.
  */
 #ifndef FERRY_CONNTRACK_H
 #define FERRY_CONNTRACK_H
@@ -89,17 +90,50 @@ static __always_inline void flow_refresh(__u16 *flags, __u64 *expires_ns, const 
 	*expires_ns = now + timeout;
 }
 
+/*
+ * Deadlines of live entries move in steps of at least CT_REFRESH_NS: a packet that changes no
+ * flag writes nothing until its deadline would lie that much beyond the one written, so a busy
+ * flow refreshes its entries about once a second, not per packet. That spares a flow's packets
+ * the write to a shared cache line and, for service flows, the lookup of the other direction's
+ * entry (a second hash lookup, usually a cache miss on a node with many flows). The price: an
+ * idle entry expires up to CT_REFRESH_NS before its timeout after the flow's last packet. One
+ * second is far below every timeout (10 s closing, 60 s UDP, 6 h TCP); Cilium's lifetimes are
+ * whole seconds (bpf_mono_now()), so its entries, too, may end up to a second early. And the
+ * other direction's entry is marked used for the LRU only by its own packets and by these
+ * refreshes: under a churn that turns all of ct_v1 over within a second, a flow whose packets
+ * all go one way may lose the entry of the other way.
+ */
+#define CT_REFRESH_NS NSEC_PER_SEC
+
+/* Whether p would change the entry: a new flag (CLOSING), or a deadline CT_REFRESH_NS later. */
+static __always_inline bool flow_refresh_due(__u16 flags, __u64 expires_ns, const struct pkt4 *p,
+					     __u64 now)
+{
+	__u16 want = flags;
+	__u64 deadline = 0;
+
+	flow_refresh(&want, &deadline, p, now);
+	return want != flags || deadline >= expires_ns + CT_REFRESH_NS;
+}
+
 static __always_inline void ct_touch(struct ct_value *v, const struct pkt4 *p, __u64 now)
 {
 	flow_refresh(&v->flags, &v->expires_ns, p, now);
 }
 
-/* Refreshes an entry and its peer (looked up by peer_key; a missing peer is left alone). */
+/*
+ * Refreshes an entry and its peer (looked up by peer_key; a missing peer is left alone) when
+ * the refresh is due (flow_refresh_due). Both are always written together, so the entry p hit
+ * speaks for the pair.
+ */
 static __always_inline void ct_touch_pair(struct ct_value *v, const struct ct_key *peer_key,
 					  const struct pkt4 *p, __u64 now)
 {
-	struct ct_value *peer = bpf_map_lookup_elem(&ct_v1, peer_key);
+	struct ct_value *peer;
 
+	if (!flow_refresh_due(v->flags, v->expires_ns, p, now))
+		return;
+	peer = bpf_map_lookup_elem(&ct_v1, peer_key);
 	ct_touch(v, p, now);
 	if (peer)
 		ct_touch(peer, p, now);

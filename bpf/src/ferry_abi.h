@@ -76,6 +76,27 @@ struct nodeport_if {
 	__u32 pad;
 };
 
+/*
+ * nexthops_v1: per CPU, a direct-mapped cache of bpf_fib_lookup's answers for the frames XDP
+ * forwards itself (fib.h): slot (a hash of the route input) -> the route input it holds and
+ * where such a frame goes. Written by the datapath; an answer older than NEXTHOP_RECHECK_NS is
+ * asked for again before it is used.
+ */
+#define NEXTHOP_SLOTS 8192  /* per CPU (40 bytes each); a power of two: slots are a hash's low bits */
+
+struct nexthop {
+	__u32 daddr;          /* (be) route input: the frame's destination as rewritten */
+	__u32 saddr;          /* (be) route input: its source (policy routing may choose by it) */
+	__u32 in_ifindex;     /* (host) route input: the interface it came in on */
+	__u8  proto;          /* route input: IPPROTO_TCP or IPPROTO_UDP (so may routing rules) */
+	__u8  pad;
+	__u16 mtu;            /* (host) the route's MTU; a longer frame is looked up afresh */
+	__u64 checked_ns;     /* (host) CLOCK_MONOTONIC ns (clock.h) of the answer; 0: an empty slot */
+	__u32 ifindex;        /* (host) the interface the route leaves through */
+	__u8  dmac[6];        /* the next hop's MAC */
+	__u8  smac[6];        /* the MAC of the interface it leaves through */
+};
+
 /* affinity_v1: LRU (client, frontend) -> the backend its last new flow used. Written by the datapath. */
 struct affinity_key {
 	__u32 client_addr;    /* (be) */
@@ -85,7 +106,7 @@ struct affinity_key {
 struct affinity_value {
 	__u32 backend_id;     /* (host) */
 	__u32 slot;           /* (host) where backend_id sat; re-checked so a removed backend is never reused */
-	__u64 last_used_ns;   /* (host) bpf_ktime_get_ns() of the client's last new flow */
+	__u64 last_used_ns;   /* (host) CLOCK_MONOTONIC ns (clock.h) of the client's last new flow */
 };
 
 /* slots_v1: (svc_id, slot) -> backend id; the random pick indexes these. Written by the agent. */
@@ -157,7 +178,7 @@ struct ct_value {
 	__u32 peer_addr;      /* (be) */
 	__u16 peer_port;      /* (be) */
 	__u16 pad;
-	__u64 expires_ns;     /* (host) bpf_ktime_get_ns() deadline; an expired entry is a new flow */
+	__u64 expires_ns;     /* (host) CLOCK_MONOTONIC deadline in ns (clock.h); expired: a new flow */
 };
 
 /* frag_v1: ports of fragmented datagrams, learnt from the first fragment. Written by the datapath. */
@@ -281,7 +302,7 @@ struct policy_ct_key {
 };
 
 struct policy_ct_value {
-	__u64 expires_ns;     /* (host) bpf_ktime_get_ns() deadline */
+	__u64 expires_ns;     /* (host) CLOCK_MONOTONIC deadline in ns (clock.h) */
 	__u16 flags;          /* (host) CT_F_CLOSING */
 	__u16 pad;
 	__u32 pad2;

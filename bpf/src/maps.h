@@ -69,6 +69,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nodeport_ifs_v1 SEC(".maps");
 
+/* nexthops_v1: per CPU, hash of a route input -> that input and bpf_fib_lookup's answer (fib.h); datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NEXTHOP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nexthop);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nexthops_v1 SEC(".maps");
+
 /* affinity_v1: (client, svc id) -> backend of its last new flow (sessionAffinity ClientIP); datapath. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -36,7 +36,10 @@ static __always_inline struct policy_ct_key policy_ct_key_of(const struct pkt4 *
 	return k;
 }
 
-/* Refreshes a live entry; FIN/RST start the short closing timeout. NULL: none, or expired. */
+/*
+ * Refreshes a live entry, as service entries are, once a second (CT_REFRESH_NS) or when FIN/RST
+ * start the short closing timeout. NULL: none, or expired.
+ */
 static __always_inline struct policy_ct_value *policy_ct_lookup(const struct policy_ct_key *k,
 								 const struct pkt4 *p, __u64 now)
 {
@@ -44,7 +47,8 @@ static __always_inline struct policy_ct_value *policy_ct_lookup(const struct pol
 
 	if (!v || v->expires_ns <= now)
 		return NULL;
-	flow_refresh(&v->flags, &v->expires_ns, p, now);
+	if (flow_refresh_due(v->flags, v->expires_ns, p, now))
+		flow_refresh(&v->flags, &v->expires_ns, p, now);
 	return v;
 }
 

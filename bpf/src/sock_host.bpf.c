@@ -31,6 +31,7 @@
 
 #include "ferry_abi.h"
 #include "config.h"
+#include "clock.h"
 #include "maps.h"
 #include "lb.h"
 
@@ -115,7 +116,7 @@ static __always_inline int translate_to_backend(struct bpf_sock_addr *ctx)
 		return no_frontend(vip);
 	if (svc->backend_count == 0)
 		return refuse(svc->flags & SVC_F_LOCAL_ONLY ? EHOSTUNREACH : ECONNREFUSED);
-	be = lb_pick_backend(svc, &flow, bpf_ktime_get_ns(), &backend_id);
+	be = lb_pick_backend(svc, &flow, datapath_now(), &backend_id);
 	if (!be)
 		return refuse(EHOSTUNREACH); /* slot or backend missing mid-update, as tc_pod drops */
 	/* Without the entry a UDP reply would come from an address the client never asked. */

@@ -19,6 +19,7 @@
 
 #include "ferry_abi.h"
 #include "config.h"
+#include "clock.h"
 #include "maps.h"
 #include "parse.h"
 #include "frag.h"
@@ -245,7 +246,7 @@ static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 	ret = load_packet(skb, &p);
 	if (ret != STEP_NEXT && !(ret == REASON_PASS && p.proto))
 		return finish(skb, len, ret, &out, &p);
-	now = bpf_ktime_get_ns();
+	now = datapath_now();
 	if (!leaving_pod) {
 		ret = policy_entering(&p, now, &out);
 		if (ret == STEP_NEXT && p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)

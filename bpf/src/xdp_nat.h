@@ -9,6 +9,7 @@
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "ferry_abi.h"
 #include "csum.h"
 #include "nat.h"
 #include "parse.h"
@@ -69,10 +70,10 @@ static __always_inline int xnat_rewrite(struct xdp_md *ctx, struct pkt4 *p, enum
 }
 
 /*
- * A frame XDP sends on itself (XDP_TX or redirect): the next hop's MACs from the route, and
- * the TTL decremented as a router would; a frame without a hop left is dropped.
+ * A frame XDP sends on itself (XDP_TX or redirect): the next hop's MACs, and the TTL
+ * decremented as a router would; a frame without a hop left is dropped.
  */
-static __always_inline int xnat_route(struct xdp_md *ctx, const struct bpf_fib_lookup *fib)
+static __always_inline int xnat_route(struct xdp_md *ctx, const struct nexthop *nh)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -89,8 +90,8 @@ static __always_inline int xnat_route(struct xdp_md *ctx, const struct bpf_fib_l
 	old_word = *ttl_word;
 	ip->ttl -= 1;
 	csum_replace2(&ip->check, old_word, *ttl_word);
-	__builtin_memcpy(eth->h_dest, fib->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, fib->smac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
 	return 0;
 }
 

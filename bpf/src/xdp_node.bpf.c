@@ -17,6 +17,7 @@
 
 #include "ferry_abi.h"
 #include "config.h"
+#include "clock.h"
 #include "maps.h"
 #include "parse.h"
 #include "frag.h"
@@ -30,34 +31,32 @@
 #include "counters.h"
 
 /*
- * Sends the translated frame on towards p->daddr: XDP_TX when the route leaves through the
+ * Sends the translated frame on towards its next hop: XDP_TX when the route leaves through the
  * interface the frame came in on, a redirect otherwise. A next hop without a resolved
  * neighbour is a drop (XDP can not resolve it; the agent keeps next hops resolved).
  */
-static __always_inline int xdp_send_on(struct xdp_md *ctx, const struct pkt4 *p,
-				       const struct bpf_fib_lookup *fib, int *action)
+static __always_inline int xdp_send_on(struct xdp_md *ctx, const struct nexthop *nh, int *action)
 {
-	int ret = xnat_route(ctx, fib);
+	int ret = xnat_route(ctx, nh);
 
 	if (ret < 0)
 		return ret;
-	*action = fib->ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(fib->ifindex, 0);
+	*action = nh->ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(nh->ifindex, 0);
 	return 0;
 }
 
-/* The route to p->daddr as the frame is now; -REASON_DROP_NO_ROUTE when there is none usable. */
-static __always_inline int xdp_route(struct xdp_md *ctx, const struct pkt4 *p,
-				     struct bpf_fib_lookup *fib)
+/* The next hop of p as the frame is now; -REASON_DROP_NO_ROUTE when there is none usable. */
+static __always_inline int xdp_route(struct xdp_md *ctx, const struct pkt4 *p, __u64 now,
+				     struct nexthop *nh)
 {
-	return fib_route(ctx, p, ctx->ingress_ifindex, fib) == BPF_FIB_LKUP_RET_SUCCESS
-	       ? 0 : -REASON_DROP_NO_ROUTE;
+	return fib_nexthop(ctx, p, now, nh) == 0 ? 0 : -REASON_DROP_NO_ROUTE;
 }
 
 /* A remote backend's reply to an SNATed flow: from the frontend to the client again, and out. */
 static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 now, int *action)
 {
 	struct ct_key key = ct_key_of(p, CT_REPLY);
-	struct bpf_fib_lookup fib;
+	struct nexthop nh;
 	struct ct_value *v;
 	__u16 dport = bpf_ntohs(p->dport);
 	int ret;
@@ -78,9 +77,9 @@ static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 n
 	if (xnat_rewrite(ctx, p, NAT_SRC, v->nat_addr, v->nat_port) < 0 ||
 	    xnat_rewrite(ctx, p, NAT_DST, v->peer_addr, v->peer_port) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
-	ret = xdp_route(ctx, p, &fib);
+	ret = xdp_route(ctx, p, now, &nh);
 	if (ret == 0)
-		ret = xdp_send_on(ctx, p, &fib, action);
+		ret = xdp_send_on(ctx, &nh, action);
 	return ret < 0 ? ret : REASON_REVNAT;
 }
 
@@ -89,9 +88,9 @@ static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 n
  * along {@code route} when the caller has looked it up already (NULL: looked up here).
  */
 static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p, const struct ct_value *v,
-					 const struct bpf_fib_lookup *route, int *action)
+					 const struct nexthop *route, __u64 now, int *action)
 {
-	struct bpf_fib_lookup fib;
+	struct nexthop nh;
 	int ret = 0;
 
 	if (xnat_rewrite(ctx, p, NAT_DST, v->nat_addr, v->nat_port) < 0)
@@ -101,11 +100,11 @@ static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p, con
 	if (xnat_rewrite(ctx, p, NAT_SRC, v->peer_addr, v->peer_port) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
 	if (!route) {
-		ret = xdp_route(ctx, p, &fib);
-		route = &fib;
+		ret = xdp_route(ctx, p, now, &nh);
+		route = &nh;
 	}
 	if (ret == 0)
-		ret = xdp_send_on(ctx, p, route, action);
+		ret = xdp_send_on(ctx, route, action);
 	return ret < 0 ? ret : REASON_DNAT;
 }
 
@@ -118,16 +117,16 @@ static __always_inline int xdp_established(struct xdp_md *ctx, struct pkt4 *p, _
 
 	if (!v)
 		return STEP_NEXT;
-	return xdp_translate(ctx, p, v, NULL, action);
+	return xdp_translate(ctx, p, v, NULL, now, action);
 }
 
 /*
- * For a remote backend: the route to it (into fib), the SNAT address (that of the interface
- * the route leaves through) and a free port (into fwd).
+ * For a remote backend: the next hop towards it (into nh), the SNAT address (that of the
+ * interface the route leaves through) and a free port (into fwd).
  */
 static __always_inline int xdp_snat_for(struct xdp_md *ctx, const struct pkt4 *p,
 					const struct backend *be, struct ct_value *fwd,
-					struct bpf_fib_lookup *fib, __u64 now)
+					struct nexthop *nh, __u64 now)
 {
 	struct pkt4 to_backend = *p;
 	struct nodeport_if *nif;
@@ -136,10 +135,10 @@ static __always_inline int xdp_snat_for(struct xdp_md *ctx, const struct pkt4 *p
 
 	to_backend.daddr = be->addr;
 	to_backend.dport = be->port;
-	ret = xdp_route(ctx, &to_backend, fib);
+	ret = xdp_route(ctx, &to_backend, now, nh);
 	if (ret < 0)
 		return ret;
-	nif = bpf_map_lookup_elem(&nodeport_ifs_v1, &fib->ifindex);
+	nif = bpf_map_lookup_elem(&nodeport_ifs_v1, &nh->ifindex);
 	if (!nif)
 		return -REASON_DROP_NO_ROUTE; /* leaves through an interface Ferry has no address for */
 	fwd->flags = CT_F_SNAT;
@@ -160,7 +159,7 @@ static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u6
 	struct svc_value *svc = lb_lookup_service(p, SVC_SCOPE_EXTERNAL);
 	struct ct_key key = ct_key_of(p, CT_FORWARD);
 	struct ct_value fwd = {};
-	struct bpf_fib_lookup fib;
+	struct nexthop nh;
 	bool remote;
 	struct backend *be;
 	__u32 backend_id = 0;
@@ -184,14 +183,14 @@ static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u6
 	fwd.flags = CT_F_NODEPORT;
 	remote = !(be->flags & BACKEND_F_LOCAL);
 	if (remote) {
-		ret = xdp_snat_for(ctx, p, be, &fwd, &fib, now);
+		ret = xdp_snat_for(ctx, p, be, &fwd, &nh, now);
 		if (ret < 0)
 			return ret;
 	}
 	ret = ct_create(&key, &fwd, p, now);
 	if (ret < 0)
 		return ret;
-	return xdp_translate(ctx, p, &fwd, remote ? &fib : NULL, action);
+	return xdp_translate(ctx, p, &fwd, remote ? &nh : NULL, now, action);
 }
 
 /*
@@ -232,7 +231,7 @@ static __always_inline int handle_from_node(struct xdp_md *ctx)
 		ret = frag_track(&p);
 	if (ret != STEP_NEXT)
 		return finish(ctx, len, ret, action, bounce, &p);
-	now = bpf_ktime_get_ns();
+	now = datapath_now();
 	ret = xdp_reply(ctx, &p, now, &action);
 	if (ret == STEP_NEXT)
 		ret = xdp_established(ctx, &p, now, &action);

@@ -1,6 +1,8 @@
 package dev.ferry.agent.datapath;
 
 import dev.ferry.agent.datapath.abi.DropEvent;
+import dev.ferry.agent.datapath.abi.PolicyCtKey;
+import dev.ferry.agent.datapath.abi.PolicyCtValue;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.k8s.Manifests;
 import dev.ferry.agent.model.Ipv4;
@@ -17,6 +19,7 @@ import dev.ferry.agent.translate.policy.PolicyCompiler;
 import dev.ferry.agent.translate.policy.PolicyState;
 import dev.ferry.bpf.BpfRingBuffer;
 import dev.ferry.bpf.TestRunResult;
+import dev.ferry.bpf.TypedMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -294,6 +297,32 @@ class PolicyTableTest {
         } finally {
             assertEquals(List.of(), policy.apply(policy()).errors());
         }
+    }
+
+    @Test
+    void aFlowsPolicyEntryMovesItsDeadlineOnlyPastTheGranularityButClosesAtOnce() {
+        TypedMap<PolicyCtKey, PolicyCtValue> flows = datapath.map("policy_ct_v1").typed(PolicyCtKey.CODEC, PolicyCtValue.CODEC);
+        PolicyCtKey key = new PolicyCtKey(Ipv4.parse(FRONTEND), Ipv4.parse(SERVER), 41060, 8080, TCP, false);
+        assertEquals(OK, run(entering(Packet.tcp(FRONTEND, 41060, SERVER, 8080, SYN))).retval());
+        PolicyCtValue first = flows.get(key).orElseThrow();
+
+        // As if 0.7 s had passed since the entry was written (CT_REFRESH_NS is 1 s): left alone.
+        PolicyCtValue within = new PolicyCtValue(first.expiresNs() - Duration.ofMillis(700).toNanos(), false);
+        flows.put(key, within);
+        assertEquals(OK, run(entering(Packet.tcp(FRONTEND, 41060, SERVER, 8080, ACK))).retval());
+        assertEquals(within, flows.get(key).orElseThrow(), "within the granularity");
+
+        // As if 1.3 s had passed: moved on.
+        flows.put(key, new PolicyCtValue(first.expiresNs() - Duration.ofMillis(1300).toNanos(), false));
+        assertEquals(OK, run(entering(Packet.tcp(FRONTEND, 41060, SERVER, 8080, ACK))).retval());
+        assertTrue(flows.get(key).orElseThrow().expiresNs() >= first.expiresNs(), "beyond the granularity");
+
+        // A FIN right after: closing at once, the closing timeout (10 s) from now.
+        long before = System.nanoTime();
+        assertEquals(OK, run(entering(Packet.tcp(FRONTEND, 41060, SERVER, 8080, FIN | ACK))).retval());
+        PolicyCtValue closing = flows.get(key).orElseThrow();
+        assertTrue(closing.closing(), "closing: " + closing);
+        assertTrue(closing.expiresNs() < before + Duration.ofSeconds(11).toNanos(), "closing deadline: " + closing);
     }
 
     private TestRunResult run(Step s) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -328,6 +329,93 @@ class XdpTableTest {
         assertEquals(REDIRECT, r.retval());
         assertEquals(Packet.describe(tcp(NODE1, 30080, CLIENT, 41200, SYN | ACK).ttl(63).bytes()),
                 Packet.describe(r.packetOut()));
+    }
+
+    // ---- next hops (bpf/src/fib.h): bpf_fib_lookup's answer is reused for a second ----
+
+    static final String NODE3 = "192.168.254.13", NODE3_MAC = "020000000013", NODE2_NEW_MAC = "020000000022";
+    static final Duration PAST_RECHECK = Duration.ofMillis(1100); // NEXTHOP_RECHECK_NS and a margin
+
+    /** An established remote flow's ACK. */
+    private TestRunResult ackOf(int port) throws Exception {
+        return runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, ACK)).bytes());
+    }
+
+    /** That ACK as it leaves towards the next hop with nextHopMac. */
+    private static String ackRouted(int port, String nextHopMac) {
+        return Packet.describe(routed(tcp(NODE1, port, REMOTE_POD, 8080, ACK), nextHopMac).bytes());
+    }
+
+    /** A remote flow set up, and its next hop cached on this CPU (the SYN asks with the client as source). */
+    private void establishAndCache(int port) throws Exception {
+        assertEquals(TX, runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, SYN)).bytes()).retval());
+        assertEquals(ackRouted(port, NODE2_MAC), Packet.describe(ackOf(port).packetOut()));
+    }
+
+    /**
+     * After a test that moved node2's route or neighbour: the fabric as load() made it, and a
+     * wait until no CPU's next-hop cache holds what the test made (its slots are per CPU).
+     */
+    private void restoreRouting() throws Exception {
+        String ns = lab.nodeNs("node1");
+        lab.exec(ns, "ip", "neigh", "replace", NODE2, "lladdr", mac(NODE2_MAC), "dev", "eth0", "nud", "permanent");
+        lab.exec(ns, "ip", "route", "replace", "10.244.2.0/24", "via", NODE2, "dev", "eth0");
+        lab.exec(ns, "ip", "neigh", "flush", "to", NODE3, "dev", "eth0", "nud", "all"); // "all": permanent too
+        Thread.sleep(PAST_RECHECK);
+    }
+
+    @Test
+    void aNextHopsNewMacIsUsedPastASecond() throws Exception {
+        establishAndCache(62200);
+        try {
+            lab.exec(lab.nodeNs("node1"), "ip", "neigh", "replace", NODE2, "lladdr", mac(NODE2_NEW_MAC), "dev", "eth0",
+                    "nud", "permanent");
+            Thread.sleep(PAST_RECHECK);
+            assertEquals(ackRouted(62200, NODE2_NEW_MAC), Packet.describe(ackOf(62200).packetOut()),
+                    "past the second: the neighbour's new MAC");
+        } finally {
+            restoreRouting();
+        }
+    }
+
+    @Test
+    void aChangedRouteIsFollowedPastASecond() throws Exception {
+        establishAndCache(62201);
+        try {
+            String ns = lab.nodeNs("node1");
+            lab.exec(ns, "ip", "neigh", "replace", NODE3, "lladdr", mac(NODE3_MAC), "dev", "eth0", "nud", "permanent");
+            lab.exec(ns, "ip", "route", "replace", "10.244.2.0/24", "via", NODE3, "dev", "eth0");
+            Thread.sleep(PAST_RECHECK);
+            TestRunResult r = ackOf(62201);
+            assertEquals(TX, r.retval());
+            assertEquals(ackRouted(62201, NODE3_MAC), Packet.describe(r.packetOut()), "the new route's next hop");
+        } finally {
+            restoreRouting();
+        }
+    }
+
+    @Test
+    void aRemovedRouteDropsPastASecond() throws Exception {
+        establishAndCache(62202);
+        try {
+            lab.exec(lab.nodeNs("node1"), "ip", "route", "del", "10.244.2.0/24");
+            Thread.sleep(PAST_RECHECK);
+            long before = datapath.counters().get(Reason.DROP_NO_ROUTE).packets();
+            assertEquals(DROP, ackOf(62202).retval());
+            assertEquals(before + 1, datapath.counters().get(Reason.DROP_NO_ROUTE).packets());
+        } finally {
+            restoreRouting();
+        }
+    }
+
+    @Test
+    void aFrameLongerThanTheRoutesMtuIsDroppedThoughItsNextHopIsCached() throws Exception {
+        establishAndCache(62203);
+        byte[] big = fromClient(tcp(CLIENT, 62203, NODE1, 30081, ACK).payload(new byte[1500])).bytes();
+        long before = datapath.counters().get(Reason.DROP_NO_ROUTE).packets();
+        assertEquals(DROP, runXdp(big).retval(), "1540 bytes of IPv4 over eth0's MTU of 1500");
+        assertEquals(before + 1, datapath.counters().get(Reason.DROP_NO_ROUTE).packets());
+        assertEquals(ackRouted(62203, NODE2_MAC), Packet.describe(ackOf(62203).packetOut()), "a short one still goes");
     }
 
     @Test
