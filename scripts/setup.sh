@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine for Ferry (run as root): installs what is missing,
-# mounts bpffs, and checks that a JDK >= 22 is there. Sourced by test.sh and demo.sh.
+# mounts bpffs, and checks that a JDK >= 25 is there. Sourced by test.sh and demo.sh.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/lib.sh"

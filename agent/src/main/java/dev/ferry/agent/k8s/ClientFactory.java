@@ -11,7 +11,8 @@ import java.nio.file.Path;
 
 /**
  * An API client configured as kube-proxy configures its own: --kubeconfig names a file,
- * --master overrides its server, and with neither the in-cluster service account is used.
+ * --master overrides its server, and with neither the in-cluster service account is used. It
+ * reads objects leanly ({@link LeanSerialization}).
  */
 public final class ClientFactory {
     private ClientFactory() {
@@ -29,6 +30,6 @@ public final class ClientFactory {
             config = Config.autoConfigure(null); // in-cluster when run as a pod
         }
         if (master != null) config.setMasterUrl(master);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(LeanSerialization.create()).build();
     }
 }

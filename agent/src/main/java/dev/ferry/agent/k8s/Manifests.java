@@ -16,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Kubernetes YAML (one or many documents, or a List) -> Cluster. Objects that can not be
@@ -74,6 +75,9 @@ public final class Manifests {
             };
         } catch (InvalidObjectException e) {
             return new Converted(null, List.of(e.getMessage()));
+        } catch (RuntimeException e) {
+            // A converter's blind spot must not stop the informer converting on its own thread.
+            return new Converted(null, List.of(Fields.id(object) + ": could not be read: " + e));
         }
     }
 
@@ -101,6 +105,25 @@ public final class Manifests {
             problems.addAll(c.problems);
         }
         return new Parsed(new Cluster(services, slices, nodes, serviceCidrs, pods, namespaces, policies), problems);
+    }
+
+    /**
+     * Several Parsed as one: each list of the Cluster is the concatenation of the parts' lists,
+     * and the very list of the one part that has any of that kind (a source keeping one part per
+     * kind hands on unchanged lists unchanged).
+     */
+    public static Parsed merge(List<Parsed> parts) {
+        List<String> problems = new ArrayList<>();
+        parts.forEach(p -> problems.addAll(p.problems()));
+        return new Parsed(new Cluster(concat(parts, Cluster::services), concat(parts, Cluster::slices),
+                concat(parts, Cluster::nodes), concat(parts, Cluster::serviceCidrs), concat(parts, Cluster::pods),
+                concat(parts, Cluster::namespaces), concat(parts, Cluster::networkPolicies)), problems);
+    }
+
+    private static <E> List<E> concat(List<Parsed> parts, Function<Cluster, List<E>> list) {
+        List<List<E>> nonEmpty = parts.stream().map(p -> list.apply(p.cluster())).filter(l -> !l.isEmpty()).toList();
+        if (nonEmpty.size() == 1) return nonEmpty.getFirst();
+        return nonEmpty.stream().flatMap(List::stream).toList();
     }
 
     private static List<HasMetadata> objects(String yaml) {

@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * A real `ferry agent` process inside a lab node's namespace, as an operator would run it:
- * {@code ip netns exec NODE java -jar ferry.jar agent ...}. `ip netns exec` remounts /sys, so
- * the agent gets a bpffs of its own mounted under a work directory and passed as --bpffs-root.
+ * {@code ip netns exec NODE java @jvm.options -jar ferry.jar agent ...}, with the JVM options it
+ * ships with. `ip netns exec` remounts /sys, so the agent gets a bpffs of its own mounted under a
+ * work directory and passed as --bpffs-root.
  * close() stops it, runs `ferry uninstall`, unmounts and deletes everything it created.
  */
 public final class AgentProcess implements AutoCloseable {

@@ -13,10 +13,13 @@ final class Jars {
     static List<String> ferryCommand() {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("can not tell which java runs this process"));
-        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-        // Same as bin/ferry: Netty's sun.misc.Unsafe use warns on JDK 23+ unless allowed (JEP 471).
-        if (Runtime.version().feature() >= 23) command.add("--sun-misc-unsafe-memory-access=allow");
-        // Same as bin/ferry: extra JVM options (a profiler, a heap limit to try) for every agent started.
+        // As bin/ferry: the JVM options that ship next to ferry.jar, so the lab measures the agent as it ships.
+        Path options = ferryJar().resolveSibling("jvm.options");
+        if (!Files.isRegularFile(options)) {
+            throw new IllegalStateException(options + " missing: the JVM options ship next to ferry.jar; was agent/ packaged?");
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(java, "@" + options));
+        // As bin/ferry: extra JVM options (a profiler, a larger heap to try) for every agent started, after the shipped ones.
         String extra = System.getenv("FERRY_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
         command.addAll(List.of("-jar", ferryJar().toString()));

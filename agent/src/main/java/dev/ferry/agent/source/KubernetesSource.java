@@ -1,7 +1,7 @@
 package dev.ferry.agent.source;
 
-import dev.ferry.agent.k8s.IncrementalConverter;
 import dev.ferry.agent.k8s.Manifests;
+import dev.ferry.agent.k8s.ModelStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
@@ -18,18 +18,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Services, EndpointSlices, ServiceCIDRs and this agent's own Node, and for NetworkPolicy the
  * Pods, Namespaces and NetworkPolicies of the whole cluster (every pod address is a possible
  * peer), from the API server through fabric8 SharedInformers.
  * <p>
- * Informer handlers only mark that something changed; one thread builds a snapshot from the
- * informer caches, at once after a quiet moment and otherwise after a short window so a burst
- * of events (a rollout touching many slices) becomes one snapshot ({@link SyncPacer}). Only
- * objects that changed since the last snapshot are converted again. Nothing is handed on before every informer has synced, so the first
- * snapshot is complete and the reconciler never deletes live state for lack of knowledge.
+ * The informers' caches are {@link ModelStore}s: an object is converted to its model when it
+ * arrives, once per event, and the API object itself is not kept. Informer handlers only mark
+ * that something changed; one thread gathers a snapshot of the models, at once after a quiet
+ * moment and otherwise after a short window so a burst of events (a rollout touching many
+ * slices) becomes one snapshot ({@link SyncPacer}). Nothing is handed on before every informer
+ * has synced, so the first snapshot is complete and the reconciler never deletes live state for
+ * lack of knowledge.
  * When the API server goes away the informers retry on their own and the maps keep their state.
  */
 public final class KubernetesSource implements ClusterSource {
@@ -43,8 +48,8 @@ public final class KubernetesSource implements ClusterSource {
     private final ProblemLog problems = new ProblemLog();
     private final ChangeSignal changes = new ChangeSignal();
     private final SyncPacer pacer;
-    private final IncrementalConverter converter = new IncrementalConverter();
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    private final Map<Class<? extends HasMetadata>, ModelStore<? extends HasMetadata>> stores = new LinkedHashMap<>();
     private volatile boolean running = true;
     private Thread thread;
 
@@ -62,19 +67,23 @@ public final class KubernetesSource implements ClusterSource {
     /** Starts the informers; snapshots flow once all have synced (waiting happens on the source's thread). */
     @Override
     public KubernetesSource start() {
-        informers.add(inform(client.resources(Service.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
-        informers.add(inform(client.resources(EndpointSlice.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
-        informers.add(inform(client.resources(Node.class).withField("metadata.name", nodeName)
-                .runnableInformer(RESYNC.toMillis())));
-        informers.add(inform(client.resources(ServiceCIDR.class).runnableInformer(RESYNC.toMillis())));
-        informers.add(inform(client.resources(Pod.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
-        informers.add(inform(client.resources(Namespace.class).runnableInformer(RESYNC.toMillis())));
-        informers.add(inform(client.resources(NetworkPolicy.class).inAnyNamespace().runnableInformer(RESYNC.toMillis())));
+        inform(client.resources(Service.class).inAnyNamespace().runnableInformer(RESYNC.toMillis()), Service::new);
+        inform(client.resources(EndpointSlice.class).inAnyNamespace().runnableInformer(RESYNC.toMillis()), EndpointSlice::new);
+        inform(client.resources(Node.class).withField("metadata.name", nodeName).runnableInformer(RESYNC.toMillis()),
+                Node::new);
+        inform(client.resources(ServiceCIDR.class).runnableInformer(RESYNC.toMillis()), ServiceCIDR::new);
+        inform(client.resources(Pod.class).inAnyNamespace().runnableInformer(RESYNC.toMillis()), Pod::new);
+        inform(client.resources(Namespace.class).runnableInformer(RESYNC.toMillis()), Namespace::new);
+        inform(client.resources(NetworkPolicy.class).inAnyNamespace().runnableInformer(RESYNC.toMillis()), NetworkPolicy::new);
         thread = Thread.ofPlatform().name("kubernetes-source").daemon().start(this::run);
         return this;
     }
 
-    private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
+    /** @param blank a new object of the informer's kind, for the stand-ins its store hands back to fabric8 */
+    private <T extends HasMetadata> void inform(SharedIndexInformer<T> informer, Supplier<T> blank) {
+        ModelStore<T> store = new ModelStore<>(blank);
+        informer.itemStore(store);
+        informer.removeNamespaceIndex(); // nothing here looks objects up by namespace: no index to keep
         // Keep retrying through API server outages instead of stopping the informer.
         informer.exceptionHandler((started, error) -> {
             LOG.log(System.Logger.Level.WARNING, "watching {0}: {1}; retrying", informer.getApiTypeClass().getSimpleName(),
@@ -97,7 +106,8 @@ public final class KubernetesSource implements ClusterSource {
                 changes.mark();
             }
         });
-        return informer;
+        informers.add(informer);
+        stores.put(informer.getApiTypeClass(), store);
     }
 
     private void run() {
@@ -135,13 +145,12 @@ public final class KubernetesSource implements ClusterSource {
     }
 
     private int cached(Class<? extends HasMetadata> kind) {
-        return informers.stream().filter(i -> i.getApiTypeClass() == kind).mapToInt(i -> i.getStore().list().size()).sum();
+        return stores.get(kind).size();
     }
 
+    /** One Cluster of every store's models; a kind that did not change keeps its very list. */
     private void publish(Instant changeSeenAt) {
-        List<HasMetadata> objects = new ArrayList<>();
-        informers.forEach(i -> objects.addAll(i.getStore().list()));
-        Manifests.Parsed parsed = converter.convert(objects);
+        Manifests.Parsed parsed = Manifests.merge(stores.values().stream().map(ModelStore::snapshot).toList());
         problems.report(parsed.problems());
         sink.accept(parsed.cluster(), changeSeenAt);
     }

@@ -143,6 +143,69 @@ class KubernetesSourceTest {
     }
 
     @Test
+    void anInvalidObjectIsReportedWithoutRemovingWhatIsProgrammed() throws Exception {
+        client.resource(service("web", "10.96.0.10", 80)).create();
+        client.resource(slice("web", "web-1", 8080, "10.244.1.11")).create();
+        start();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080\n"::equals);
+
+        client.resource(slice("web", "web-2", 8080, "10.244.1.999")).create();
+        client.resource(pod("lab", "bad", "bad", NODE, "10.244.1.999")).create();
+        Cluster withBad = awaitSnapshot(c -> c.slices().size() == 1 && c.pods().isEmpty() && source.invalidObjects() == 2);
+        reconciler.apply(ServiceTranslator.translate(withBad, LocalNode.named(NODE)));
+        assertEquals("10.96.0.10:80/TCP -> 10.244.1.11:8080\n", maps.dumpFrontends());
+
+        client.resource(slice("web", "web-2", 8080, "10.244.1.12")).update();
+        awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080 10.244.1.12:8080\n"::equals);
+        assertEquals(1, source.invalidObjects());
+    }
+
+    /** The contract later stages rely on: an object whose resourceVersion stays is the same model instance. */
+    @Test
+    void anUpdateReplacesItsModelAndLeavesTheOthersTheirInstances() throws Exception {
+        client.resource(service("web", "10.96.0.10", 80)).create();
+        client.resource(slice("web", "web-1", 8080, "10.244.1.11")).create();
+        client.resource(pod("lab", "db", "db", NODE, "10.244.1.10")).create();
+        start();
+        Cluster first = awaitSnapshot(c -> c.slices().size() == 1);
+
+        client.resource(slice("web", "web-1", 8080, "10.244.1.12")).update();
+        Cluster second = awaitSnapshot(c -> c.slices().getFirst().endpoints().getFirst().address().getHostAddress()
+                .equals("10.244.1.12"));
+        assertSame(first.services().getFirst(), second.services().getFirst());
+        assertSame(first.pods(), second.pods(), "no pod changed: the very same list");
+        assertNotSame(first.slices().getFirst(), second.slices().getFirst());
+
+        client.resources(Pod.class).inNamespace("lab").withName("db").delete();
+        Cluster third = awaitSnapshot(c -> c.pods().isEmpty());
+        assertSame(second.slices().getFirst(), third.slices().getFirst());
+    }
+
+    /**
+     * A watch that can not resume (its resourceVersion compacted away) makes the informer list
+     * again: what was deleted meanwhile goes, what did not change keeps its model instance.
+     */
+    @Test
+    void aRelistAfterAWatchGapDropsWhatVanished() throws Exception {
+        try (GappyApiServer api = new GappyApiServer()) {
+            api.client().resource(service("web", "10.96.0.10", 80)).create();
+            api.client().resource(service("gone", "10.96.0.11", 80)).create();
+            source = new KubernetesSource(api.client(), NODE, Duration.ofMillis(20),
+                    (cluster, changeSeenAt) -> snapshots.add(cluster)).start();
+            Cluster before = awaitSnapshot(c -> c.services().size() == 2);
+
+            api.gap(() -> api.forget(io.fabric8.kubernetes.api.model.Service.class, "lab", "gone"));
+            Cluster after = awaitSnapshot(c -> c.services().size() == 1);
+            assertEquals("web", after.services().getFirst().name().name());
+            assertSame(before.services().stream().filter(s -> s.name().name().equals("web")).findFirst().orElseThrow(),
+                    after.services().getFirst(), "listed again unchanged: the same model");
+        } finally {
+            source.close();
+            source = null;
+        }
+    }
+
+    @Test
     void aBurstOfChangesCoalescesIntoFewSnapshots() throws Exception {
         start();
         assertNotNull(snapshots.poll(10, TimeUnit.SECONDS));
@@ -176,6 +239,18 @@ class KubernetesSourceTest {
 
         client.resources(NetworkPolicy.class).inNamespace("lab").withName("db").delete();
         awaitPolicy(d -> !d.contains("endpoint") && !d.contains("allow"));
+    }
+
+    private Cluster awaitSnapshot(Predicate<Cluster> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        Cluster last = null;
+        while (System.nanoTime() < deadline) {
+            Cluster next = snapshots.poll(100, TimeUnit.MILLISECONDS);
+            if (next != null) last = next;
+            if (last != null && wanted.test(last)) return last;
+        }
+        fail("no snapshot matched; last: " + last);
+        return null;
     }
 
     /** Compiles snapshots as the agent would, until the policy dump matches. */

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Go's txtar format: a comment, then "-- name --" sections. Enough of it for golden files. */
-record Txtar(String comment, Map<String, String> sections) {
-    static Txtar parse(String text) {
+public record Txtar(String comment, Map<String, String> sections) {
+    public static Txtar parse(String text) {
         Map<String, String> sections = new LinkedHashMap<>();
         StringBuilder comment = new StringBuilder();
         StringBuilder current = comment;
@@ -28,7 +28,7 @@ record Txtar(String comment, Map<String, String> sections) {
         return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
-    String section(String name) {
+    public String section(String name) {
         String s = sections.get(name);
         if (s == null) throw new IllegalArgumentException("no section " + name);
         return s;

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * {@link PolicyCompiler#compile} that compiles again only when its inputs changed: the Pods,
  * Namespaces and NetworkPolicies (compared element by element by identity, which the
- * incremental conversion keeps for unchanged objects) and this node. An endpoint change then
+ * source keeps for unchanged objects, see ModelStore) and this node. An endpoint change then
  * costs no policy work, however many pods the cluster has. Not thread-safe: one caller.
  */
 public final class CachedPolicyCompiler {

@@ -6,6 +6,10 @@ import dev.ferry.agent.model.PodName;
 
 import java.net.Inet4Address;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -38,15 +42,20 @@ public record PolicyState(SortedMap<Cidr, IpcacheEntry> ipcache, SortedMap<Inet4
         return new PolicyState(new TreeMap<>(), new TreeMap<>(Ipv4::compare), new TreeSet<>(), new TreeMap<>(Ipv4::compare));
     }
 
-    /** Every identity the ipcache or an entry names, in {@link Identity#ORDER}. */
-    public SortedSet<Identity> identities() {
-        TreeSet<Identity> out = new TreeSet<>(Identity.ORDER);
+    /**
+     * Every identity the ipcache or an entry names, once, in {@link Identity#ORDER}. Each one's
+     * key is built once: sorting the ipcache's entries (one per pod address) with ORDER itself
+     * built two key texts per comparison, gigabytes per pass with 100,000 pods.
+     */
+    public List<Identity> identities() {
+        Set<Identity> distinct = new HashSet<>();
         ipcache.values().forEach(e -> {
-            out.add(e.identity());
-            out.add(e.block());
+            distinct.add(e.identity());
+            distinct.add(e.block());
         });
-        entries.forEach(e -> out.add(e.peer()));
-        return out;
+        entries.forEach(e -> distinct.add(e.peer()));
+        return distinct.stream().map(id -> Map.entry(id.key(), id)).sorted(Map.Entry.comparingByKey())
+                .map(Map.Entry::getValue).toList();
     }
 
     /** A stable text form for golden tests and `ferry policy`: one line per endpoint, prefix and entry. */
