@@ -26,15 +26,19 @@ import java.util.Set;
  * hand-written file can list that) count as the last one listed. Not thread-safe: one caller.
  */
 public final class CachedServiceTranslator {
-    private IdentityHashMap<Service, Boolean> lastServices = new IdentityHashMap<>();
-    private IdentityHashMap<EndpointSlice, Boolean> lastSlices = new IdentityHashMap<>();
+    /** Every Service and slice instance of the last pass, with the pass that last saw it. */
+    private final IdentityHashMap<Service, Long> lastServices = new IdentityHashMap<>();
+    private final IdentityHashMap<EndpointSlice, Long> lastSlices = new IdentityHashMap<>();
+    private long pass;
     private final Map<ServiceName, Service> services = new HashMap<>();
     private final Map<ServiceName, List<EndpointSlice>> slicesByService = new HashMap<>();
+    /** Handed out with the last state, so never written again: the next pass copies it. */
     private Map<ServiceName, ServiceFrontends> translated = new HashMap<>();
     private Node lastNode;
     private LocalNode lastLocal;
 
     public DesiredState translate(Cluster cluster, LocalNode local) {
+        pass++;
         Set<ServiceName> dirty = new HashSet<>();
         takeSlices(cluster.slices(), dirty);
         takeServices(cluster.services(), dirty);
@@ -52,36 +56,31 @@ public final class CachedServiceTranslator {
             }
         }
         translated = next;
-        return new DesiredState(new HashMap<>(next), cluster.serviceCidrs(), PolicyState.empty());
+        return new DesiredState(next, cluster.serviceCidrs(), PolicyState.empty());
     }
 
     /** Files new slices under their service and drops gone ones; their services are dirty. */
     private void takeSlices(List<EndpointSlice> slices, Set<ServiceName> dirty) {
-        IdentityHashMap<EndpointSlice, Boolean> now = new IdentityHashMap<>(slices.size());
         for (EndpointSlice slice : slices) {
-            now.put(slice, Boolean.TRUE);
-            if (lastSlices.remove(slice) == null) {
+            if (lastSlices.put(slice, pass) == null) {
                 slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>(1)).add(slice);
                 dirty.add(slice.service());
             }
         }
-        for (EndpointSlice gone : lastSlices.keySet()) {
+        for (EndpointSlice gone : sweep(lastSlices, slices.size())) {
             List<EndpointSlice> own = slicesByService.get(gone.service());
             own.removeIf(s -> s == gone); // by identity: an equal new version may sit next to it
             if (own.isEmpty()) slicesByService.remove(gone.service());
             dirty.add(gone.service());
         }
-        lastSlices = now;
     }
 
     private void takeServices(List<Service> list, Set<ServiceName> dirty) {
-        IdentityHashMap<Service, Boolean> now = new IdentityHashMap<>(list.size());
         List<Service> added = new ArrayList<>();
         for (Service service : list) {
-            now.put(service, Boolean.TRUE);
-            if (lastServices.remove(service) == null) added.add(service);
+            if (lastServices.put(service, pass) == null) added.add(service);
         }
-        for (Service gone : lastServices.keySet()) {
+        for (Service gone : sweep(lastServices, list.size())) {
             services.remove(gone.name(), gone);
             dirty.add(gone.name());
         }
@@ -89,6 +88,19 @@ public final class CachedServiceTranslator {
             services.put(service.name(), service);
             dirty.add(service.name());
         }
-        lastServices = now;
+    }
+
+    /** Removes and returns the instances this pass did not see; none when every one was (the map is as large as the list). */
+    private <T> List<T> sweep(IdentityHashMap<T, Long> seen, int listed) {
+        List<T> gone = new ArrayList<>();
+        if (seen.size() == listed) return gone;
+        for (var it = seen.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue() != pass) {
+                gone.add(e.getKey());
+                it.remove();
+            }
+        }
+        return gone;
     }
 }

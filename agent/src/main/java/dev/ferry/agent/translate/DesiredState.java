@@ -39,7 +39,7 @@ public final class DesiredState {
     private volatile SortedMap<Frontend, FrontendTarget> frontends;
     private volatile SortedMap<Integer, HealthCheck> healthChecks;
 
-    /** @param services taken as it is (the translator's own fresh map), never copied: a pass is O(changes) */
+    /** @param services taken as it is, never copied (a pass is O(changes)): whoever hands it in never changes it again */
     public DesiredState(Map<ServiceName, ServiceFrontends> services, Collection<Cidr> serviceCidrs, PolicyState policy) {
         this.services = Collections.unmodifiableMap(services);
         this.serviceCidrs = Collections.unmodifiableSortedSet(new TreeSet<>(serviceCidrs));
