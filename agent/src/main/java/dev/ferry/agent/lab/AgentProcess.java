@@ -33,6 +33,7 @@ public final class AgentProcess implements AutoCloseable {
     private final Path log;
     /** How the agent learns its services: --services-file, or --kubeconfig with a node name. */
     private final List<String> sourceArgs = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
 
     private Process process;
     /** Asks the agent's /metrics from inside its node; made on first use. */
@@ -73,7 +74,14 @@ public final class AgentProcess implements AutoCloseable {
      * {@link PortForward} usually brings the server in).
      */
     public static AgentProcess startWithApiServer(Lab lab, String node, int apiPort) throws IOException {
+        return startWithApiServer(lab, node, apiPort, List.of());
+    }
+
+    /** The same, the JVM given {@code jvmOptions} after the shipped ones (a cluster larger than they are sized for). */
+    public static AgentProcess startWithApiServer(Lab lab, String node, int apiPort, List<String> jvmOptions)
+            throws IOException {
         AgentProcess agent = new AgentProcess(lab, node);
+        agent.jvmOptions.addAll(jvmOptions);
         try {
             Path kubeconfig = agent.workDir.resolve("kubeconfig");
             Files.writeString(kubeconfig, """
@@ -96,7 +104,7 @@ public final class AgentProcess implements AutoCloseable {
     /** Starts (or restarts) the agent process on the same bpffs. */
     public void startProcess() throws IOException {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", nodeNs));
-        command.addAll(Jars.ferryCommand());
+        command.addAll(Jars.ferryCommand(jvmOptions));
         command.add("agent");
         command.addAll(sourceArgs);
         command.addAll(List.of("--hostname-override", nodeName, "--bpffs-root", bpffs.toString(),

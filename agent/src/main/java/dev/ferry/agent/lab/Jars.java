@@ -10,7 +10,8 @@ final class Jars {
     private Jars() {
     }
 
-    static List<String> ferryCommand() {
+    /** @param jvmOptions after the shipped ones, before FERRY_JAVA_OPTS: what this one process needs (a larger heap) */
+    static List<String> ferryCommand(List<String> jvmOptions) {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("can not tell which java runs this process"));
         // As bin/ferry: the JVM options that ship next to ferry.jar, so the lab measures the agent as it ships.
@@ -19,11 +20,16 @@ final class Jars {
             throw new IllegalStateException(options + " missing: the JVM options ship next to ferry.jar; was agent/ packaged?");
         }
         List<String> command = new java.util.ArrayList<>(List.of(java, "@" + options));
+        command.addAll(jvmOptions);
         // As bin/ferry: extra JVM options (a profiler, a larger heap to try) for every agent started, after the shipped ones.
         String extra = System.getenv("FERRY_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
         command.addAll(List.of("-jar", ferryJar().toString()));
         return command;
+    }
+
+    static List<String> ferryCommand() {
+        return ferryCommand(List.of());
     }
 
     /** A classpath resource (a bpf object) copied to a temporary file, for tools that want a path. */

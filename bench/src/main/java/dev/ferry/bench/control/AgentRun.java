@@ -4,6 +4,7 @@ import dev.ferry.agent.lab.AgentProcess;
 import dev.ferry.agent.lab.Lab;
 
 import java.io.IOException;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +34,8 @@ final class AgentRun implements AutoCloseable {
         this.agent = agent;
     }
 
-    static AgentRun start(Lab lab, String node, int apiPort) throws IOException {
-        return new AgentRun(AgentProcess.startWithApiServer(lab, node, apiPort));
+    static AgentRun start(Lab lab, String node, int apiPort, List<String> jvmOptions) throws IOException {
+        return new AgentRun(AgentProcess.startWithApiServer(lab, node, apiPort, jvmOptions));
     }
 
     /** Waits for the first full sync to end; throws with the agent's log if it does not in time. */
