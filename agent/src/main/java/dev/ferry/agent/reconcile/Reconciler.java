@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.Collection;
 import java.util.TreeMap;
 
@@ -134,8 +133,7 @@ public final class Reconciler {
         claims.update(desired, unsettled::add, unsettledIps::add);
         // ClusterIPs first and their CIDRs after: a new address is never briefly "unallocated".
         addClusterIps(errors);
-        syncSet("service CIDRs", desired.serviceCidrs(), serviceCidrs, maps::putServiceCidrs,
-                maps::deleteServiceCidrs, errors);
+        syncServiceCidrs(desired.serviceCidrs(), errors);
         // Only the frontends of services that changed (all of them on the first pass) are looked at.
         TreeMap<Frontend, FrontendTarget> toWrite = new TreeMap<>();
         List<Frontend> toRemove = new ArrayList<>();
@@ -186,22 +184,17 @@ public final class Reconciler {
         }
     }
 
-    /** Adds what {@code desired} has and {@code applied} lacks, and/or removes the reverse; keeps {@code applied} true. */
-    private static <T> void syncSet(String what, Set<T> desired, Set<T> applied, Consumer<Collection<T>> add,
-                                    Consumer<Collection<T>> remove, List<String> errors) {
+    /** A handful of prefixes: compared whole every pass, new ones written before gone ones are removed. */
+    private void syncServiceCidrs(Set<Cidr> desired, List<String> errors) {
         try {
-            if (add != null) {
-                List<T> missing = desired.stream().filter(t -> !applied.contains(t)).toList();
-                if (!missing.isEmpty()) add.accept(missing);
-                applied.addAll(missing);
-            }
-            if (remove != null) {
-                List<T> extra = applied.stream().filter(t -> !desired.contains(t)).toList();
-                if (!extra.isEmpty()) remove.accept(extra);
-                extra.forEach(applied::remove);
-            }
+            List<Cidr> missing = desired.stream().filter(c -> !serviceCidrs.contains(c)).toList();
+            if (!missing.isEmpty()) maps.putServiceCidrs(missing);
+            serviceCidrs.addAll(missing);
+            List<Cidr> extra = serviceCidrs.stream().filter(c -> !desired.contains(c)).toList();
+            if (!extra.isEmpty()) maps.deleteServiceCidrs(extra);
+            extra.forEach(serviceCidrs::remove);
         } catch (RuntimeException e) {
-            errors.add(what + ": " + e.getMessage());
+            errors.add("service CIDRs: " + e.getMessage());
         }
     }
 
