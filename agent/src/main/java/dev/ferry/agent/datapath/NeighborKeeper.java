@@ -119,7 +119,8 @@ public final class NeighborKeeper {
         try {
             Instant now = clock.instant();
             boolean refresh = !now.isBefore(refreshAt);
-            if (!refresh && remoteBackends.equals(backends)) {
+            // The desired state hands on the same set while none changed: no walk over every backend.
+            if (!refresh && (remoteBackends == backends || remoteBackends.equals(backends))) {
                 return;
             }
             if (refresh) {

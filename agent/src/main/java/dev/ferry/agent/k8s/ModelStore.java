@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -24,13 +27,16 @@ import java.util.stream.Stream;
  * <p>
  * A put with the resourceVersion already held (a relist finding an object unchanged) keeps the
  * converted model, so an unchanged object is the very same model instance in every snapshot,
- * which later stages use to tell "unchanged" by identity. {@link #snapshot} gathers the models
- * in one list per kind and hands out the same lists again while nothing changed.
+ * which later stages use to tell "unchanged" by identity. It also keeps its place: the models
+ * sit in an array, a new version in its old object's slot, a new object in a new slot at the
+ * end, and a removed object's slot taken by the last one. {@link #snapshot} is then a copy of
+ * that array (a new list only after a change), and the translator finds what changed by
+ * comparing two snapshots place by place, without looking at the thousands that did not.
  * <p>
  * Writes come from the informer's thread, {@link #snapshot} from one reader thread.
  */
 public final class ModelStore<T extends HasMetadata> implements ItemStore<T> {
-    private record Entry(String resourceVersion, Manifests.Converted converted) {
+    private record Entry(String resourceVersion, Manifests.Converted converted, int slot) {
     }
 
     private record Snapshot(long version, Manifests.Parsed parsed) {
@@ -39,6 +45,12 @@ public final class ModelStore<T extends HasMetadata> implements ItemStore<T> {
     /** A blank object of the informer's kind (Pod::new), for the stand-ins handed back to fabric8. */
     private final Supplier<T> blank;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Slot -> the model there (null for an object without one: invalid, or not ours) and its key. */
+    private Object[] models = new Object[16];
+    private String[] keys = new String[16];
+    private int used;
+    /** How many stored objects have problems: a snapshot walks the entries for them only when some do. */
+    private int withProblems;
     /** Counts the writes that changed a model; a snapshot taken at the same count is still current. */
     private volatile long version;
     private Snapshot last;
@@ -51,11 +63,16 @@ public final class ModelStore<T extends HasMetadata> implements ItemStore<T> {
      * The models of every object held, as a Cluster of this kind alone, and their problems.
      * Repeated calls without a change in between return the very same lists.
      */
-    public Manifests.Parsed snapshot() {
-        long at = version; // read first: a write during the walk makes the next call walk again
+    public synchronized Manifests.Parsed snapshot() {
         Snapshot s = last;
-        if (s == null || s.version != at) {
-            s = new Snapshot(at, Manifests.gather(entries.values().stream().map(Entry::converted).toList()));
+        if (s == null || s.version != version) {
+            List<Object> present = new ArrayList<>(used);
+            for (int i = 0; i < used; i++) {
+                if (models[i] != null) present.add(models[i]);
+            }
+            List<String> problems = withProblems == 0 ? List.of()
+                    : entries.values().stream().flatMap(e -> e.converted().problems().stream()).toList();
+            s = new Snapshot(version, new Manifests.Parsed(Manifests.ofOneKind(List.copyOf(present)), problems));
             last = s;
         }
         return s.parsed();
@@ -71,7 +88,12 @@ public final class ModelStore<T extends HasMetadata> implements ItemStore<T> {
         String resourceVersion = object.getMetadata().getResourceVersion();
         Entry old = entries.get(key);
         if (old == null || resourceVersion == null || !resourceVersion.equals(old.resourceVersion())) {
-            entries.put(key, new Entry(resourceVersion, Manifests.convertOne(object)));
+            Manifests.Converted converted = Manifests.convertOne(object);
+            int slot = old != null ? old.slot() : newSlot(key);
+            if (old != null && !old.converted().problems().isEmpty()) withProblems--;
+            if (!converted.problems().isEmpty()) withProblems++;
+            entries.put(key, new Entry(resourceVersion, converted, slot));
+            models[slot] = converted.model();
             version++;
         }
         return standIn(key, old);
@@ -80,8 +102,30 @@ public final class ModelStore<T extends HasMetadata> implements ItemStore<T> {
     @Override
     public synchronized T remove(String key) {
         Entry old = entries.remove(key);
-        if (old != null) version++;
+        if (old != null) {
+            if (!old.converted().problems().isEmpty()) withProblems--;
+            int lastSlot = --used;
+            if (old.slot() != lastSlot) { // the last one moves into the hole: one more place changes, not all after it
+                String moved = keys[lastSlot];
+                Entry e = entries.get(moved);
+                entries.put(moved, new Entry(e.resourceVersion(), e.converted(), old.slot()));
+                models[old.slot()] = models[lastSlot];
+                keys[old.slot()] = moved;
+            }
+            models[lastSlot] = null;
+            keys[lastSlot] = null;
+            version++;
+        }
         return standIn(key, old);
+    }
+
+    private int newSlot(String key) {
+        if (used == models.length) {
+            models = Arrays.copyOf(models, used * 2);
+            keys = Arrays.copyOf(keys, used * 2);
+        }
+        keys[used] = key;
+        return used++;
     }
 
     @Override

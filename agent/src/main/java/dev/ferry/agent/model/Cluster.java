@@ -40,6 +40,7 @@ public record Cluster(List<Service> services, List<EndpointSlice> slices, List<N
      * that their inputs did not change, without comparing contents.
      */
     public static boolean sameInstances(List<?> a, List<?> b) {
+        if (a == b) return true; // a kind that did not change keeps its very list
         if (a.size() != b.size()) return false;
         for (int i = 0; i < a.size(); i++) {
             if (a.get(i) != b.get(i)) return false;

@@ -5,11 +5,10 @@ import dev.ferry.agent.translate.DesiredState;
 import dev.ferry.agent.translate.Frontend;
 import dev.ferry.agent.translate.FrontendTarget;
 import dev.ferry.agent.translate.ServiceFrontends;
+import dev.ferry.agent.translate.ShardedMap;
 
 import java.net.Inet4Address;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -18,30 +17,20 @@ import java.util.function.Consumer;
 /**
  * Which Services claim which frontends and ClusterIPs, as of the last desired state. A new
  * state moves the claims of the services whose part is another instance than before (changed,
- * added or gone) and names the frontends and addresses they touch, so that a reconcile pass
- * costs the services that changed, not the cluster. Not thread-safe: the reconciler's.
+ * added or gone), found by comparing the two states' service maps, which costs the services
+ * that changed ({@link ShardedMap#changesSince}); it names the frontends and addresses they
+ * touch, so that a reconcile pass costs the services that changed, not the cluster. Not
+ * thread-safe: the reconciler's.
  */
 final class ServiceClaims {
-    private final Map<ServiceName, ServiceFrontends> services = new HashMap<>();
+    private ShardedMap<ServiceName, ServiceFrontends> services = ShardedMap.empty();
     /** Claimants by name: almost always one; {@link DesiredState#winner} settles a clash. */
     private final Map<Frontend, SortedSet<ServiceName>> frontends = new HashMap<>();
     private final Map<Inet4Address, Integer> clusterIps = new HashMap<>();
 
     /** Takes {@code desired}'s claims; every frontend and ClusterIP whose claims moved goes to the sinks. */
     void update(DesiredState desired, Consumer<Frontend> touched, Consumer<Inet4Address> touchedIp) {
-        List<ServiceName> changed = new ArrayList<>();
-        int stillThere = 0;
-        for (var e : desired.services().entrySet()) {
-            ServiceFrontends before = services.get(e.getKey());
-            if (before != null) stillThere++;
-            if (before != e.getValue()) changed.add(e.getKey());
-        }
-        if (stillThere < services.size()) {
-            services.keySet().stream().filter(name -> !desired.services().containsKey(name)).forEach(changed::add);
-        }
-        for (ServiceName name : changed) {
-            ServiceFrontends before = services.remove(name);
-            ServiceFrontends after = desired.services().get(name);
+        desired.services().changesSince(services, (name, before, after) -> {
             if (before != null) {
                 for (Frontend f : before.frontends().keySet()) {
                     SortedSet<ServiceName> claimants = frontends.get(f);
@@ -63,9 +52,9 @@ final class ServiceClaims {
                     clusterIps.merge(ip, 1, Integer::sum);
                     touchedIp.accept(ip);
                 }
-                services.put(name, after);
             }
-        }
+        });
+        services = desired.services();
     }
 
     /** What the frontend should do: the target of the service that gets it; null when none claims it. */

@@ -11,7 +11,6 @@ import dev.ferry.agent.translate.policy.PolicyState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,88 +18,73 @@ import java.util.Set;
 /**
  * {@link ServiceTranslator} over a whole cluster, translating again only the Services whose
  * Service object or slices changed, and everything when this node changed. "Changed" is told by
- * identity: the source keeps an unchanged object's instance from snapshot to snapshot, so a pass
- * walks the lists once looking objects up by identity, and does a Service's work only for the
- * few that are new or gone. An unchanged Service keeps its very {@link ServiceFrontends}
- * instance, which is what lets the reconciler skip it. Two Services of one name (only a
- * hand-written file can list that) count as the last one listed. Not thread-safe: one caller.
+ * identity: the source keeps an unchanged object's instance, at its place in the list, from
+ * snapshot to snapshot, so a pass finds the new and gone instances by comparing the lists
+ * place by place ({@link ListDelta}) and does a Service's work only for those few. An
+ * unchanged Service keeps its very {@link ServiceFrontends} instance, and the next state shares
+ * all but the changed Services with the last ({@link ShardedMap}), which is what lets the
+ * reconciler look at the changed ones alone. Two Services of one name (only a hand-written file
+ * can list that) count as the last one listed. Not thread-safe: one caller.
  */
 public final class CachedServiceTranslator {
-    /** Every Service and slice instance of the last pass, with the pass that last saw it. */
-    private final IdentityHashMap<Service, Long> lastServices = new IdentityHashMap<>();
-    private final IdentityHashMap<EndpointSlice, Long> lastSlices = new IdentityHashMap<>();
-    private long pass;
+    private List<Service> lastServices = List.of();
+    private List<EndpointSlice> lastSlices = List.of();
     private final Map<ServiceName, Service> services = new HashMap<>();
     private final Map<ServiceName, List<EndpointSlice>> slicesByService = new HashMap<>();
-    /** Handed out with the last state, so never written again: the next pass copies it. */
-    private Map<ServiceName, ServiceFrontends> translated = new HashMap<>();
+    /** Handed out with the last state, so never written: the next pass edits a new version. */
+    private ShardedMap<ServiceName, ServiceFrontends> translated = ShardedMap.empty();
+    private final MergedViews views = new MergedViews();
     private Node lastNode;
     private LocalNode lastLocal;
 
     public DesiredState translate(Cluster cluster, LocalNode local) {
-        pass++;
         Set<ServiceName> dirty = new HashSet<>();
-        takeSlices(cluster.slices(), dirty);
-        takeServices(cluster.services(), dirty);
+        takeSlices(ListDelta.between(lastSlices, cluster.slices()), dirty);
+        takeServices(ListDelta.between(lastServices, cluster.services()), dirty);
+        lastSlices = cluster.slices();
+        lastServices = cluster.services();
         Node node = cluster.node(local.name());
-        if (!node.equals(lastNode) || !local.equals(lastLocal)) dirty.addAll(services.keySet());
+        if (!node.equals(lastNode) || !local.equals(lastLocal)) {
+            dirty.addAll(services.keySet());
+        }
         lastNode = node;
         lastLocal = local;
-        Map<ServiceName, ServiceFrontends> next = new HashMap<>(translated);
+        ShardedMap.Editor<ServiceName, ServiceFrontends> next = translated.edit();
         for (ServiceName name : dirty) {
             Service service = services.get(name);
-            if (service == null) {
-                next.remove(name);
-            } else {
-                next.put(name, ServiceTranslator.translate(service, slicesByService.getOrDefault(name, List.of()), node, local));
-            }
+            ServiceFrontends before = translated.get(name);
+            ServiceFrontends after = service == null ? null
+                    : ServiceTranslator.translate(service, slicesByService.getOrDefault(name, List.of()), node, local);
+            if (after == null) next.remove(name);
+            else next.put(name, after);
+            views.replace(before, after);
         }
-        translated = next;
-        return new DesiredState(next, cluster.serviceCidrs(), PolicyState.empty());
+        translated = next.done();
+        return new DesiredState(translated, cluster.serviceCidrs(), PolicyState.empty(), views);
     }
 
     /** Files new slices under their service and drops gone ones; their services are dirty. */
-    private void takeSlices(List<EndpointSlice> slices, Set<ServiceName> dirty) {
-        for (EndpointSlice slice : slices) {
-            if (lastSlices.put(slice, pass) == null) {
-                slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>(1)).add(slice);
-                dirty.add(slice.service());
-            }
-        }
-        for (EndpointSlice gone : sweep(lastSlices, slices.size())) {
+    private void takeSlices(ListDelta<EndpointSlice> delta, Set<ServiceName> dirty) {
+        for (EndpointSlice gone : delta.removed()) {
             List<EndpointSlice> own = slicesByService.get(gone.service());
             own.removeIf(s -> s == gone); // by identity: an equal new version may sit next to it
             if (own.isEmpty()) slicesByService.remove(gone.service());
             dirty.add(gone.service());
         }
+        for (EndpointSlice slice : delta.added()) {
+            slicesByService.computeIfAbsent(slice.service(), k -> new ArrayList<>(1)).add(slice);
+            dirty.add(slice.service());
+        }
     }
 
-    private void takeServices(List<Service> list, Set<ServiceName> dirty) {
-        List<Service> added = new ArrayList<>();
-        for (Service service : list) {
-            if (lastServices.put(service, pass) == null) added.add(service);
-        }
-        for (Service gone : sweep(lastServices, list.size())) {
+    private void takeServices(ListDelta<Service> delta, Set<ServiceName> dirty) {
+        for (Service gone : delta.removed()) {
             services.remove(gone.name(), gone);
             dirty.add(gone.name());
         }
-        for (Service service : added) {
+        for (Service service : delta.added()) {
             services.put(service.name(), service);
             dirty.add(service.name());
         }
-    }
-
-    /** Removes and returns the instances this pass did not see; none when every one was (the map is as large as the list). */
-    private <T> List<T> sweep(IdentityHashMap<T, Long> seen, int listed) {
-        List<T> gone = new ArrayList<>();
-        if (seen.size() == listed) return gone;
-        for (var it = seen.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getValue() != pass) {
-                gone.add(e.getKey());
-                it.remove();
-            }
-        }
-        return gone;
     }
 }

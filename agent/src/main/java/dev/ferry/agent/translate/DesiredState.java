@@ -23,8 +23,10 @@ import java.util.TreeSet;
 
 /**
  * The complete, immutable state the maps should hold; translators build it, the reconciler
- * applies it. It is kept per Service ({@link ServiceFrontends}), so that the reconciler can skip
- * every service whose part is the same instance as in the state it applied last.
+ * applies it. It is kept per Service ({@link ServiceFrontends}) in a {@link ShardedMap}, so that
+ * the reconciler finds the services whose part is another instance than in the state it applied
+ * last without looking at the others, and the views merged over all services (health checks,
+ * remote backends) are kept up to date by the translator ({@link MergedViews}).
  * <p>
  * Two Services claiming one frontend (the same external IP and port, say) is a user error;
  * the Service first by namespace/name gets it, here and in the reconciler alike
@@ -32,18 +34,34 @@ import java.util.TreeSet;
  * {@code policy}: NetworkPolicy.
  */
 public final class DesiredState {
-    private final Map<ServiceName, ServiceFrontends> services;
+    private final ShardedMap<ServiceName, ServiceFrontends> services;
     private final SortedSet<Cidr> serviceCidrs;
     private final PolicyState policy;
-    /** The merged views, built on first use: the agent's passes need none of them. */
+    private final SortedMap<Integer, HealthCheck> healthChecks;
+    private final Set<Inet4Address> remoteBackendAddresses;
+    /** The merged view, built on first use: the agent's passes need it not. */
     private volatile SortedMap<Frontend, FrontendTarget> frontends;
-    private volatile SortedMap<Integer, HealthCheck> healthChecks;
 
-    /** @param services taken as it is, never copied (a pass is O(changes)): whoever hands it in never changes it again */
+    /** @param services copied unless it is a {@link ShardedMap}, which is taken as it is */
     public DesiredState(Map<ServiceName, ServiceFrontends> services, Collection<Cidr> serviceCidrs, PolicyState policy) {
-        this.services = Collections.unmodifiableMap(services);
-        this.serviceCidrs = Collections.unmodifiableSortedSet(new TreeSet<>(serviceCidrs));
+        this(ShardedMap.copyOf(services), serviceCidrs, policy, MergedViews.of(services.values()));
+    }
+
+    /** The translator's: views it keeps up to date one changed Service at a time. */
+    DesiredState(ShardedMap<ServiceName, ServiceFrontends> services, Collection<Cidr> serviceCidrs, PolicyState policy,
+                 MergedViews views) {
+        this(services, Collections.unmodifiableSortedSet(new TreeSet<>(serviceCidrs)), policy, views.healthChecks(),
+                views.remoteBackendAddresses());
+    }
+
+    private DesiredState(ShardedMap<ServiceName, ServiceFrontends> services, SortedSet<Cidr> serviceCidrs,
+                         PolicyState policy, SortedMap<Integer, HealthCheck> healthChecks,
+                         Set<Inet4Address> remoteBackendAddresses) {
+        this.services = services;
+        this.serviceCidrs = serviceCidrs;
         this.policy = policy;
+        this.healthChecks = healthChecks;
+        this.remoteBackendAddresses = remoteBackendAddresses;
     }
 
     /**
@@ -76,10 +94,11 @@ public final class DesiredState {
     }
 
     public DesiredState withPolicy(PolicyState policy) {
-        return new DesiredState(services, serviceCidrs, policy);
+        return new DesiredState(services, serviceCidrs, policy, healthChecks, remoteBackendAddresses);
     }
 
-    public Map<ServiceName, ServiceFrontends> services() {
+    /** Each translated Service's part; compare two states with {@link ShardedMap#changesSince}. */
+    public ShardedMap<ServiceName, ServiceFrontends> services() {
         return services;
     }
 
@@ -114,24 +133,17 @@ public final class DesiredState {
         return Collections.unmodifiableSortedSet(ips);
     }
 
-    /** healthCheckNodePort -> what it answers on this node. */
+    /** healthCheckNodePort -> what it answers on this node; the same instance while no such port changed. */
     public SortedMap<Integer, HealthCheck> healthChecks() {
-        SortedMap<Integer, HealthCheck> merged = healthChecks;
-        if (merged == null) {
-            TreeMap<Integer, HealthCheck> all = new TreeMap<>();
-            services.values().stream().filter(s -> !s.healthChecks().isEmpty())
-                    .sorted(Comparator.comparing(ServiceFrontends::name))
-                    .forEach(s -> s.healthChecks().forEach(all::putIfAbsent));
-            healthChecks = merged = Collections.unmodifiableSortedMap(all);
-        }
-        return merged;
+        return healthChecks;
     }
 
-    /** Backends on other nodes that traffic from outside is forwarded to by XDP: their next hops must stay resolved. */
+    /**
+     * Backends on other nodes that traffic from outside is forwarded to by XDP: their next hops
+     * must stay resolved. The same instance while none of them changed.
+     */
     public Set<Inet4Address> remoteBackendAddresses() {
-        Set<Inet4Address> out = new HashSet<>();
-        services.values().forEach(s -> out.addAll(s.remoteExternalBackends()));
-        return out;
+        return remoteBackendAddresses;
     }
 
     private List<ServiceFrontends> byName() {

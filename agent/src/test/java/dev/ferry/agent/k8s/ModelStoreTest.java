@@ -86,6 +86,44 @@ class ModelStoreTest {
     }
 
     @Test
+    void everyModelKeepsItsPlaceSoThatSnapshotsDifferOnlyWhereObjectsChanged() {
+        for (String name : List.of("a", "b", "c", "d")) pods.put("lab/" + name, pod(name, "1", "10.244.1.1"));
+        assertEquals(List.of("a", "b", "c", "d"), names(pods.snapshot().cluster()));
+
+        pods.put("lab/b", pod("b", "2", "10.244.1.2"));
+        assertEquals(List.of("a", "b", "c", "d"), names(pods.snapshot().cluster()), "a new version in its old place");
+        pods.put("lab/e", pod("e", "1", "10.244.1.1"));
+        assertEquals(List.of("a", "b", "c", "d", "e"), names(pods.snapshot().cluster()), "a new object at the end");
+        pods.remove("lab/b");
+        assertEquals(List.of("a", "e", "c", "d"), names(pods.snapshot().cluster()), "the last one takes the hole");
+        pods.remove("lab/d");
+        assertEquals(List.of("a", "e", "c"), names(pods.snapshot().cluster()), "the last one leaves no hole");
+
+        // The moved object's place is where the store now finds it: its next version lands there.
+        pods.put("lab/e", pod("e", "2", "10.244.1.5"));
+        assertEquals(List.of("a", "e", "c"), names(pods.snapshot().cluster()));
+        assertEquals("10.244.1.5", model(pods.snapshot().cluster(), "e").address().orElseThrow().getHostAddress());
+        pods.remove("lab/e");
+        pods.remove("lab/a");
+        assertEquals(List.of("c"), names(pods.snapshot().cluster()));
+        assertEquals(1, pods.size());
+    }
+
+    @Test
+    void problemsGoWithTheirObject() {
+        pods.put("lab/bad", pod("bad", "1", "10.244.1.999"));
+        pods.put("lab/db", pod("db", "1", "10.244.1.10"));
+        assertEquals(1, pods.snapshot().problems().size());
+        pods.remove("lab/bad");
+        assertEquals(List.of(), pods.snapshot().problems());
+        assertEquals(List.of("db"), names(pods.snapshot().cluster()));
+    }
+
+    private static List<String> names(Cluster cluster) {
+        return cluster.pods().stream().map(p -> p.name().name()).toList();
+    }
+
+    @Test
     void clusterScopedObjectsAreKeyedByNameAlone() {
         ModelStore<Namespace> namespaces = new ModelStore<>(Namespace::new);
         Namespace lab = new NamespaceBuilder().withNewMetadata().withName("lab").withResourceVersion("4").endMetadata().build();

@@ -4,6 +4,7 @@ import dev.ferry.agent.model.Cluster;
 import dev.ferry.agent.model.Endpoint;
 import dev.ferry.agent.model.EndpointPort;
 import dev.ferry.agent.model.EndpointSlice;
+import dev.ferry.agent.model.ExternalAccess;
 import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.model.Protocol;
@@ -64,19 +65,30 @@ class CachedServiceTranslatorTest {
     void servicesAndSlicesComingAndGoingInAnyOrderEqualAFreshTranslation() {
         Service web = service(WEB, "10.96.0.1"), db = service(DB, "10.96.0.2");
         EndpointSlice webSlice = slice(WEB, "10.0.0.1"), dbSlice = slice(DB, "10.0.1.1"), dbSecond = slice(DB, "10.0.1.9");
+        // A LoadBalancer with externalTrafficPolicy Local: a healthCheckNodePort, only the ports of this node's endpoints.
+        Service webLocal = new Service(WEB, List.of(Ipv4.parse("10.96.0.1")), List.of(new ServicePort("", 80, Protocol.TCP, 30080)),
+                false, 0, new ExternalAccess(List.of(), List.of(Ipv4.parse("203.0.113.7")), true, 32000, List.of()));
         CachedServiceTranslator translator = new CachedServiceTranslator();
         List<Cluster> steps = List.of(
                 new Cluster(List.of(web), List.of(webSlice, dbSlice)),          // db's slice before db
                 new Cluster(List.of(web, db), List.of(webSlice, dbSlice)),      // db arrives
                 new Cluster(List.of(db, web), List.of(dbSecond, webSlice, dbSlice)), // a second slice, another order
                 new Cluster(List.of(web, db), List.of(webSlice, dbSecond)),     // the first goes
+                new Cluster(List.of(webLocal, db), List.of(webSlice, dbSecond)), // web gets a healthCheckNodePort
                 new Cluster(List.of(db), List.of(webSlice, dbSecond)),          // web goes, its slice stays a moment
                 new Cluster(List.of(service(DB, "10.96.0.3")), List.of()));     // db changes, every slice goes
+        int withHealthCheck = 0, withRemoteBackends = 0;
         for (Cluster step : steps) {
             DesiredState cached = translator.translate(step, NODE);
+            if (!cached.healthChecks().isEmpty()) withHealthCheck++;
+            if (!cached.remoteBackendAddresses().isEmpty()) withRemoteBackends++;
             DesiredState fresh = ServiceTranslator.translate(step, NODE);
             assertEquals(fresh.frontends(), cached.frontends(), step.toString());
             assertEquals(fresh.clusterIps(), cached.clusterIps(), step.toString());
+            assertEquals(fresh.healthChecks(), cached.healthChecks(), step.toString());
+            assertEquals(fresh.remoteBackendAddresses(), cached.remoteBackendAddresses(), step.toString());
         }
+        assertEquals(1, withHealthCheck, "the step with webLocal");
+        assertEquals(steps.size() - 1, withRemoteBackends, "every step but the last has a NodePort with endpoints on node2");
     }
 }
