@@ -57,14 +57,16 @@ public final class Reconciler {
     private final Map<Integer, Backend> backendsById = new HashMap<>();
     /** How many slots name each backend id; ids that dropped to none are checked at the end of a pass. */
     private final Map<Integer, Integer> backendRefs = new HashMap<>();
-    private final Set<Integer> maybeUnused = new HashSet<>();
+    private Set<Integer> maybeUnused = new HashSet<>();
     private final ServiceClaims claims = new ServiceClaims();
     /**
      * Frontends and ClusterIPs the next pass must look at: those of services that changed, those
      * a pass could not write, and at first everything restored (what no service claims goes).
+     * A pass takes them and leaves new sets behind: a set that once held every frontend keeps
+     * its table after clear(), and walking that would cost the cluster again on every pass.
      */
-    private final Set<Frontend> unsettled = new HashSet<>();
-    private final Set<Inet4Address> unsettledIps = new HashSet<>();
+    private Set<Frontend> unsettled = new HashSet<>();
+    private Set<Inet4Address> unsettledIps = new HashSet<>();
     /** Slots found at restore that no frontend reaches; deleted by the first apply. */
     private final List<SlotKey> orphanSlots = new ArrayList<>();
     /** Maglev tables and source ranges found at restore whose frontend is gone; deleted by the first apply. */
@@ -142,8 +144,8 @@ public final class Reconciler {
             if (target != null) toWrite.put(f, target);
             else if (frontends.containsKey(f)) toRemove.add(f);
         }
-        unsettled.clear();
-        int backendsAdded = addBackends(toWrite.values(), errors);
+        unsettled = new HashSet<>();
+        Collection<Integer> backendsAdded = addBackends(toWrite.values(), errors);
         int written = 0;
         for (var e : toWrite.entrySet()) {
             try {
@@ -155,11 +157,11 @@ public final class Reconciler {
         }
         List<Integer> removedSvcIds = removeFrontends(toRemove, errors);
         removeOrphans(errors);
-        int backendsRemoved = removeUnusedBackends(errors);
+        int backendsRemoved = removeUnusedBackends(backendsAdded, errors);
         // Gone ClusterIPs last: their frontends went above, and their CIDRs (if gone) went first.
         removeClusterIps(errors);
         errors.forEach(err -> LOG.log(System.Logger.Level.ERROR, "reconcile: {0}", err));
-        return new ApplyResult(written, removedSvcIds.size(), backendsAdded, backendsRemoved, removedSvcIds, errors);
+        return new ApplyResult(written, removedSvcIds.size(), backendsAdded.size(), backendsRemoved, removedSvcIds, errors);
     }
 
     private void addClusterIps(List<String> errors) {
@@ -178,7 +180,9 @@ public final class Reconciler {
         try {
             if (!gone.isEmpty()) maps.deleteClusterIps(gone);
             gone.forEach(clusterIps::remove);
-            unsettledIps.removeIf(ip -> claims.claimsIp(ip) == clusterIps.contains(ip));
+            Set<Inet4Address> still = new HashSet<>();
+            unsettledIps.stream().filter(ip -> claims.claimsIp(ip) != clusterIps.contains(ip)).forEach(still::add);
+            unsettledIps = still;
         } catch (RuntimeException e) {
             errors.add("cluster IPs: " + e.getMessage());
         }
@@ -198,7 +202,8 @@ public final class Reconciler {
         }
     }
 
-    private int addBackends(Collection<FrontendTarget> targets, List<String> errors) {
+    /** @return the ids added; one no slot names after the pass (its frontend failed) goes again at its end */
+    private Collection<Integer> addBackends(Collection<FrontendTarget> targets, List<String> errors) {
         Map<Backend, Integer> newIds = new LinkedHashMap<>();
         for (FrontendTarget target : targets) {
             for (Backend b : target.backends()) {
@@ -207,7 +212,7 @@ public final class Reconciler {
         }
         Map<Integer, Backend> added = new LinkedHashMap<>();
         newIds.forEach((b, id) -> added.put(id, b));
-        if (added.isEmpty()) return 0;
+        if (added.isEmpty()) return List.of();
         try {
             maps.putBackends(added);
         } catch (RuntimeException batchFailed) {
@@ -224,8 +229,7 @@ public final class Reconciler {
             backends.put(b, id);
             backendsById.put(id, b);
         });
-        maybeUnused.addAll(added.keySet()); // unused after all if the frontends naming them fail
-        return added.size();
+        return added.keySet();
     }
 
     /** @return whether anything was written */
@@ -354,9 +358,12 @@ public final class Reconciler {
         }
     }
 
-    private int removeUnusedBackends(List<String> errors) {
-        List<Integer> unused = maybeUnused.stream().filter(id -> !backendRefs.containsKey(id)).toList();
-        maybeUnused.clear();
+    /** @param added this pass's new ids, not in maybeUnused: checked here without copying them there first */
+    private int removeUnusedBackends(Collection<Integer> added, List<String> errors) {
+        List<Integer> unused = new ArrayList<>();
+        for (Integer id : maybeUnused) if (!backendRefs.containsKey(id)) unused.add(id);
+        for (Integer id : added) if (!backendRefs.containsKey(id)) unused.add(id);
+        maybeUnused = new HashSet<>();
         if (unused.isEmpty()) return 0;
         try {
             maps.deleteBackends(unused);

@@ -8,10 +8,10 @@ import dev.ferry.agent.translate.ServiceFrontends;
 import dev.ferry.agent.translate.ShardedMap;
 
 import java.net.Inet4Address;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -24,8 +24,11 @@ import java.util.function.Consumer;
  */
 final class ServiceClaims {
     private ShardedMap<ServiceName, ServiceFrontends> services = ShardedMap.empty();
-    /** Claimants by name: almost always one; {@link DesiredState#winner} settles a clash. */
-    private final Map<Frontend, SortedSet<ServiceName>> frontends = new HashMap<>();
+    /**
+     * Claimants sorted by name, {@link DesiredState#winner} settling a clash. Almost always one,
+     * so an immutable list, replaced on change, instead of a sorted set per frontend.
+     */
+    private final Map<Frontend, List<ServiceName>> frontends = new HashMap<>();
     private final Map<Inet4Address, Integer> clusterIps = new HashMap<>();
 
     /** Takes {@code desired}'s claims; every frontend and ClusterIP whose claims moved goes to the sinks. */
@@ -33,9 +36,7 @@ final class ServiceClaims {
         desired.services().changesSince(services, (name, before, after) -> {
             if (before != null) {
                 for (Frontend f : before.frontends().keySet()) {
-                    SortedSet<ServiceName> claimants = frontends.get(f);
-                    claimants.remove(name);
-                    if (claimants.isEmpty()) frontends.remove(f);
+                    frontends.computeIfPresent(f, (k, claimants) -> without(claimants, name));
                     touched.accept(f);
                 }
                 for (Inet4Address ip : before.clusterIps()) {
@@ -45,7 +46,7 @@ final class ServiceClaims {
             }
             if (after != null) {
                 for (Frontend f : after.frontends().keySet()) {
-                    frontends.computeIfAbsent(f, k -> new TreeSet<>()).add(name);
+                    frontends.merge(f, List.of(name), (claimants, one) -> with(claimants, name));
                     touched.accept(f);
                 }
                 for (Inet4Address ip : after.clusterIps()) {
@@ -59,8 +60,22 @@ final class ServiceClaims {
 
     /** What the frontend should do: the target of the service that gets it; null when none claims it. */
     FrontendTarget target(Frontend f) {
-        SortedSet<ServiceName> claimants = frontends.get(f);
+        List<ServiceName> claimants = frontends.get(f);
         return claimants == null ? null : services.get(DesiredState.winner(claimants)).frontends().get(f);
+    }
+
+    private static List<ServiceName> with(List<ServiceName> claimants, ServiceName name) {
+        if (claimants.contains(name)) return claimants;
+        List<ServiceName> more = new ArrayList<>(claimants);
+        more.add(name);
+        more.sort(null);
+        return List.copyOf(more);
+    }
+
+    /** Null (no claim left, the entry goes) when name was the last. */
+    private static List<ServiceName> without(List<ServiceName> claimants, ServiceName name) {
+        List<ServiceName> fewer = claimants.stream().filter(n -> !n.equals(name)).toList();
+        return fewer.isEmpty() ? null : fewer;
     }
 
     boolean claimsIp(Inet4Address ip) {

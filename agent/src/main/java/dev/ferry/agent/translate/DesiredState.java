@@ -111,8 +111,8 @@ public final class DesiredState {
     }
 
     /** Of the services claiming a frontend (sorted by name), the one that gets it. */
-    public static ServiceName winner(SortedSet<ServiceName> claimants) {
-        return claimants.first();
+    public static ServiceName winner(List<ServiceName> claimants) {
+        return claimants.getFirst();
     }
 
     /** Every frontend with the target of the service that gets it. */
