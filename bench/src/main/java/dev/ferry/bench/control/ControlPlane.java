@@ -51,7 +51,7 @@ public final class ControlPlane implements Benchmark {
             List<EndpointSlice> slices = workload.sliceObjects();
             api.seed(workload.serviceObjects());
             api.seed(slices);
-            EndpointChanges changes = new EndpointChanges(api.client(), workload, slices);
+            EndpointChanges changes = new EndpointChanges(api.client(), api::lastUpdateTakenNanos, workload, slices);
             results.addAll(measure(lab, changes, "", mode.full() ? 5 : 1, mode.full() ? 200 : 100, List.of()));
 
             // 100,000 Pods make the agent's start and full sync long: one trial, FULL only.
@@ -85,9 +85,10 @@ public final class ControlPlane implements Benchmark {
                 }
                 t.add(sync, rssSynced, agent.rssMiB(), timings);
                 System.err.printf("control%s, trial %d: informers synced %.0f ms after start, maps written %.0f ms later; "
-                                + "RSS %.0f MiB, %.0f MiB after %d changes; change e2e p50 %.2f p99 %.2f ms, agent p50 %.2f p99 %.2f ms, "
-                                + "API call p50 %.2f ms%n", variant, trial + 1, 1e3 * sync.sourceComplete(), 1e3 * sync.mapsWritten(),
-                        rssSynced, agent.rssMiB(), timings.size(), t.last(Trials.E2E, 50), t.last(Trials.E2E, 99),
+                                + "RSS %.0f MiB, %.0f MiB after %d changes; change e2e p50 %.2f p99 %.2f ms, from the API server "
+                                + "p50 %.2f p99 %.2f ms, agent p50 %.2f p99 %.2f ms, API call p50 %.2f ms%n", variant, trial + 1,
+                        1e3 * sync.sourceComplete(), 1e3 * sync.mapsWritten(), rssSynced, agent.rssMiB(), timings.size(),
+                        t.last(Trials.E2E, 50), t.last(Trials.E2E, 99), t.last(Trials.SERVER, 50), t.last(Trials.SERVER, 99),
                         t.last(Trials.AGENT, 50), t.last(Trials.AGENT, 99), t.last(Trials.API, 50));
             }
         }
@@ -95,14 +96,14 @@ public final class ControlPlane implements Benchmark {
     }
 
     private static final class Trials {
-        static final int E2E = 0, AGENT = 1, API = 2;
+        static final int E2E = 0, AGENT = 1, API = 2, SERVER = 3;
         final List<Double> syncMs = new ArrayList<>();
         final List<Double> startToSourceMs = new ArrayList<>();
         final List<Double> rssSynced = new ArrayList<>();
         final List<Double> rssChanged = new ArrayList<>();
-        final List<List<Double>> lastTimings = new ArrayList<>(List.of(List.of(), List.of(), List.of()));
-        final List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        final List<List<Double>> p99 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        final List<List<Double>> lastTimings = new ArrayList<>(List.of(List.of(), List.of(), List.of(), List.of()));
+        final List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        final List<List<Double>> p99 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
 
         void add(AgentRun.FullSync sync, double rssAfterSync, double rssAfterChanges, List<EndpointChanges.Timing> timings) {
             syncMs.add(1e3 * sync.mapsWritten());
@@ -112,7 +113,8 @@ public final class ControlPlane implements Benchmark {
             lastTimings.set(E2E, timings.stream().map(EndpointChanges.Timing::endToEndMs).toList());
             lastTimings.set(AGENT, timings.stream().map(EndpointChanges.Timing::agentMs).filter(d -> !d.isNaN()).toList());
             lastTimings.set(API, timings.stream().map(EndpointChanges.Timing::apiCallMs).toList());
-            for (int kind = 0; kind < 3; kind++) {
+            lastTimings.set(SERVER, timings.stream().map(EndpointChanges.Timing::fromServerMs).toList());
+            for (int kind = 0; kind < 4; kind++) {
                 p50.get(kind).add(percentile(lastTimings.get(kind), 50));
                 p99.get(kind).add(percentile(lastTimings.get(kind), 99));
             }
@@ -131,6 +133,8 @@ public final class ControlPlane implements Benchmark {
                     result(sync, "start to informers synced", "ms", startToSourceMs),
                     result(change, "p50", "ms", p50.get(E2E)),
                     result(change, "p99", "ms", p99.get(E2E)),
+                    result(change, "p50, from the API server", "ms", p50.get(SERVER)),
+                    result(change, "p99, from the API server", "ms", p99.get(SERVER)),
                     result(change, "p50, agent only", "ms", p50.get(AGENT)),
                     result(change, "p99, agent only", "ms", p99.get(AGENT)),
                     result(change, "p50, API call", "ms", p50.get(API)),

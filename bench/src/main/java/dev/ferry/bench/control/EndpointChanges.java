@@ -11,12 +11,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * One endpoint change at a time through the API: endpoint 0 of a service's slice moves to its
- * spare address (or back), and the change is timed from just before the API call until the
- * pinned maps route the service to the new address and no longer to the old one. Services are
- * visited in a scattered order, so consecutive changes touch unrelated services.
+ * spare address (or back), and the change is timed until the pinned maps route the service to
+ * the new address and no longer to the old one: from just before the client's API call, and
+ * from the moment the API server took the update up (before it stored it and told its
+ * watchers), which is when the change exists; the mock server's answer to the client takes
+ * milliseconds that no watcher waits for. Services are visited in a scattered order, so
+ * consecutive changes touch unrelated services.
  */
 final class EndpointChanges {
     /** How often the maps are looked at while waiting: fine enough for ms, light on 2 cores. */
@@ -29,18 +33,24 @@ final class EndpointChanges {
     private static final Duration PAUSE = Agent.COALESCE.plusMillis(10);
 
     private final KubernetesClient client;
+    private final LongSupplier updateTakenNanos;
     private final Workload workload;
     /** The slice each service has in the API server now (its resourceVersion is the next PUT's). */
     private final EndpointSlice[] current;
     private final boolean[] moved;
     private int next;
 
-    /** One change: end to end, as the agent measured it (NaN if its pass could not be told apart), and the API call. */
-    record Timing(double endToEndMs, double agentMs, double apiCallMs) {
+    /**
+     * One change: from before the API call, from the API server taking it up, as the agent
+     * measured it (NaN if its pass could not be told apart), and the API call.
+     */
+    record Timing(double endToEndMs, double fromServerMs, double agentMs, double apiCallMs) {
     }
 
-    EndpointChanges(KubernetesClient client, Workload workload, List<EndpointSlice> seeded) {
+    /** @param updateTakenNanos when the API server last took an update up (System.nanoTime()) */
+    EndpointChanges(KubernetesClient client, LongSupplier updateTakenNanos, Workload workload, List<EndpointSlice> seeded) {
         this.client = client;
+        this.updateTakenNanos = updateTakenNanos;
         this.workload = workload;
         this.current = seeded.toArray(EndpointSlice[]::new);
         this.moved = new boolean[seeded.size()];
@@ -76,6 +86,10 @@ final class EndpointChanges {
             LockSupport.parkNanos(POLL_NANOS);
         }
         long written = System.nanoTime();
+        long taken = updateTakenNanos.getAsLong();
+        if (taken < start || taken > answered) {
+            throw new IllegalStateException("the API server took no update during the call for service " + service);
+        }
         moved[service] = !moved[service];
 
         // The pass that wrote it reports once it ends; only a pass of its own measures this change alone.
@@ -86,7 +100,7 @@ final class EndpointChanges {
             after = agent.programming();
         }
         double agentMs = after.count() - before.count() == 1 ? (after.sumSeconds() - before.sumSeconds()) * 1e3 : Double.NaN;
-        return new Timing((written - start) / 1e6, agentMs, (answered - start) / 1e6);
+        return new Timing((written - start) / 1e6, (written - taken) / 1e6, agentMs, (answered - start) / 1e6);
     }
 
     private static boolean routesTo(Optional<Set<Inet4Address>> backends, Inet4Address to, Inet4Address from) {

@@ -10,6 +10,8 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -53,6 +55,11 @@ final class SeededApiServer implements AutoCloseable {
         return client;
     }
 
+    /** System.nanoTime() when the server last took an update (PUT) up, before it stored it and told its watchers. */
+    long lastUpdateTakenNanos() {
+        return dispatcher.lastUpdateTaken;
+    }
+
     int port() {
         return server.getPort();
     }
@@ -70,6 +77,13 @@ final class SeededApiServer implements AutoCloseable {
      */
     private static final class SeedableDispatcher extends KubernetesCrudDispatcher {
         private final Map<List<Attribute>, AttributeSet> byIdentity = new ConcurrentHashMap<>();
+        private volatile long lastUpdateTaken;
+
+        @Override
+        public MockResponse handleUpdate(RecordedRequest request) {
+            lastUpdateTaken = System.nanoTime();
+            return super.handleUpdate(request);
+        }
 
         /** The store entry for one object, when {@code query} names one (kind, namespace, name) and it is indexed. */
         @Override
