@@ -164,6 +164,14 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /**
+     * How many entries the map holds (every slot of an array), by BPF_MAP_LOOKUP_BATCH in large
+     * chunks where the map type has it, else by walking its keys.
+     */
+    public int count() {
+        return MapBatch.count(this);
+    }
+
     /** Writes all pairs with BPF_MAP_UPDATE_BATCH, or one by one where the map type has no batch op. */
     public void updateBatch(List<byte[]> keys, List<byte[]> values) {
         updateBatch(keys, values, UpdateFlag.ANY);

@@ -94,6 +94,7 @@ class BpfMapTest {
             map.updateBatch(keys, values);
             List<MapEntry> dump = map.dump();
             assertEquals(40, dump.size(), name);
+            assertEquals(40, map.count(), name);
             // sorted by unsigned key bytes: on little-endian hosts 1..40 fit in the first byte
             assertEquals(IntStream.rangeClosed(1, 40).boxed().toList(),
                     dump.stream().map(e -> Selftest.readU32(e.key(), 0)).toList());
@@ -102,6 +103,7 @@ class BpfMapTest {
             List<byte[]> doomed = List.of(Selftest.u32(1), Selftest.u32(1000), Selftest.u32(2), Selftest.u32(3));
             assertEquals(3, map.deleteBatch(doomed), name);
             assertEquals(37, map.keys().size(), name);
+            assertEquals(37, map.count(), name);
         }
     }
 
@@ -111,6 +113,7 @@ class BpfMapTest {
         array.updateBatch(List.of(Selftest.u32(0), Selftest.u32(7)), List.of(Selftest.u64(10), Selftest.u64(70)));
         List<MapEntry> dump = array.dump();
         assertEquals(8, dump.size());
+        assertEquals(8, array.count(), "every slot of an array");
         assertEquals(10, Selftest.readU64(dump.get(0).value()));
         assertEquals(70, Selftest.readU64(dump.get(7).value()));
         // Arrays can not delete at all: the batch falls back, and the per-element error surfaces.

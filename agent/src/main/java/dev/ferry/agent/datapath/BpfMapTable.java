@@ -46,7 +46,7 @@ final class BpfMapTable<K, V> implements MapTable<K, V> {
 
     @Override
     public int size() {
-        return map.raw().keys().size(); // raw keys: the usage metrics need no decoded ones
+        return map.raw().count(); // counted in the kernel's batches: the usage metrics need no entries
     }
 
     @Override
