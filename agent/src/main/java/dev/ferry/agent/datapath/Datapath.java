@@ -46,6 +46,7 @@ public final class Datapath implements AutoCloseable {
     public static final String TO_POD = "to_pod";
     public static final String FROM_NODE = "from_node";
     static final String MAGLEV_MAP = "maglev_v1";
+    static final String BACKENDS_MAP = "backends_v2";
     /** The maps sized by {@link Settings#lbMapMax()}: one entry per frontend, one per allocated VIP. */
     static final List<String> LB_MAPS = List.of("services_v2", "vips_v1");
 
@@ -65,7 +66,7 @@ public final class Datapath implements AutoCloseable {
         this.serviceMaps = new ServiceMaps(new ServiceMaps.Tables(
                 new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
                 new BpfMapTable<>(pod.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
-                new BpfMapTable<>(pod.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC),
+                new BackendSlots(new BpfMapTable<>(pod.map(BACKENDS_MAP), Abi.U32_CODEC, BackendValue.CODEC)),
                 new BpfMapTable<>(pod.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
                 new BpfMapTable<>(pod.map("svc_cidrs_v1"), PrefixKey.SVC_CIDR.codec(), Abi.U32_CODEC),
                 new BpfMapTable<>(pod.map(MAGLEV_MAP), Abi.U32_CODEC, MaglevTable.codec(maglevTableSize)),
