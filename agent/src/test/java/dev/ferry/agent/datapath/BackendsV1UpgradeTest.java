@@ -1,8 +1,6 @@
 package dev.ferry.agent.datapath;
 
 import dev.ferry.agent.cli.Uninstall;
-import dev.ferry.agent.datapath.abi.Abi;
-import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.CtKey;
 import dev.ferry.agent.datapath.abi.CtValue;
 import dev.ferry.agent.model.Ipv4;
@@ -11,7 +9,6 @@ import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
 import dev.ferry.agent.translate.Backend;
-import dev.ferry.bpf.BpfMap;
 import dev.ferry.bpf.TestRunResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 import static dev.ferry.agent.datapath.BackendSlotsTest.*;
@@ -54,18 +50,8 @@ class BackendsV1UpgradeTest {
         return bpffs.root().resolve("backends_v1");
     }
 
-    /** backends_v1 as the older Ferry declared it, pinned, holding these backends. */
     private void pinV1(Map<Integer, Backend> backends) throws Exception {
-        Files.createDirectories(bpffs.root());
-        Process p = new ProcessBuilder("bpftool", "map", "create", v1Pin().toString(), "type", "hash", "key", "4",
-                "value", "8", "entries", "262144", "name", "backends_v1").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "bpftool map create: " + out);
-        Map<Integer, BackendValue> values = new HashMap<>();
-        backends.forEach((id, b) -> values.put(id, new BackendValue(0, b.address(), b.port(), b.local() ? BackendValue.F_LOCAL : 0)));
-        try (BpfMap v1 = BpfMap.openPinned(v1Pin())) {
-            v1.typed(Abi.U32_CODEC, BackendValue.V1_CODEC).putAll(values);
-        }
+        OlderFerry.pinBackendsV1(bpffs.root(), backends);
     }
 
     @Test
@@ -82,10 +68,9 @@ class BackendsV1UpgradeTest {
                 if (flow.natAddress().equals(Ipv4.parse(B1))) break;
                 port++;
             }
-            backends = old.serviceMaps().readBackends();
         }
-        Files.delete(bpffs.root().resolve("backends_v2"));
-        pinV1(backends);
+        backends = OlderFerry.olderNode(bpffs.root());
+        assertEquals(2, backends.size());
 
         try (Datapath upgraded = load()) {
             assertEquals(backends, upgraded.serviceMaps().readBackends(), "carried over under the same ids");
