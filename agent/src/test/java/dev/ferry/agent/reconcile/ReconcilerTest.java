@@ -173,6 +173,15 @@ class ReconcilerTest {
     }
 
     @Test
+    void theUsageMetricCountsLiveSlotsNotTheArray() {
+        Reconciler r = new Reconciler(maps);
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80)));
+        assertArrayEquals(new int[]{3, 4}, maps.usage().get("backends_v2"));
+        r.apply(state(WEB, b("10.0.0.1", 80)));
+        assertArrayEquals(new int[]{1, 4}, maps.usage().get("backends_v2"));
+    }
+
+    @Test
     void aSlotHoldingAnIdThatIsNotItsOwnIsNoBackend() {
         backends.put(2, new BackendValue(7, Ipv4.parse("10.0.0.7"), 80, 0)); // 7 belongs in slot 3
         backends.put(1, new BackendValue(5, Ipv4.parse("10.0.0.5"), 80, 0));
