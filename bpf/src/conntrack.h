@@ -10,6 +10,7 @@
 #define FERRY_CONNTRACK_H
 
 #include <stdbool.h>
+#include "backends.h"
 #include "config.h"
 #include "maps.h"
 #include "parse.h"
@@ -219,7 +220,7 @@ static __always_inline struct ct_value *ct_lookup_forward(const struct ct_key *k
 		return NULL;
 	rep_key = ct_reply_key(key, v);
 	if (ct_expired(v, now) ||
-	    !bpf_map_lookup_elem(&backends_v1, &v->backend_id) ||
+	    !backend_lookup(v->backend_id) ||
 	    ((v->flags & CT_F_CLOSING) && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)) {
 		ct_delete_flow(key, v);
 		return NULL;

@@ -115,12 +115,23 @@ struct slot_key {
 	__u32 slot;           /* (host) 0..backend_count-1 */
 };
 
-/* backends_v1: backend id -> address. Written by the agent; a missing id is a removed backend. */
+/*
+ * backends_v2: an array; slot (id % BACKEND_SLOTS) -> the backend with that id. Written by the
+ * agent. An entry answers only for the id it holds: ids are never reused, but slots are, and a
+ * flow whose backend was removed must find it gone, not a newcomer in its slot. An empty slot,
+ * or one a removed backend left, holds id 0 (no backend has it). backends_v1, the hash map
+ * before it (id -> addr, port, flags: this struct without its id), is carried over and unpinned
+ * by the agent.
+ */
+#define BACKEND_SLOTS 262144  /* a power of two: an id's slot is its low bits */
+
 struct backend {
+	__u32 id;             /* (host) the backend id this slot holds; 0: none */
 	__u32 addr;           /* (be) IPv4 address of the endpoint */
 	__u16 port;           /* (be) target port */
-	__u16 flags;          /* (host) BACKEND_F_*; was padding (0) before flags existed */
+	__u16 flags;          /* (host) BACKEND_F_* */
 };
+_Static_assert(sizeof(struct backend) == 12, "struct backend: ferry_abi.h and BackendValue.java");
 
 /* The endpoint runs on this node: traffic from outside is DNATed and passed up, never SNATed. */
 #define BACKEND_F_LOCAL 0x1

@@ -7,6 +7,7 @@
 #define FERRY_LB_H
 
 #include <stdbool.h>
+#include "backends.h"
 #include "config.h"
 #include "hash.h"
 #include "maps.h"
@@ -69,7 +70,7 @@ static __always_inline struct backend *lb_slot_backend(const struct svc_value *s
 	if (!id)
 		return NULL;
 	*backend_id = *id;
-	return bpf_map_lookup_elem(&backends_v1, id);
+	return backend_lookup(*id);
 }
 
 /*
@@ -125,7 +126,7 @@ static __always_inline struct backend *lb_maglev_backend(const struct svc_value 
 	if (idx >= maglev_table_size)
 		return NULL;
 	*backend_id = table[idx];
-	return bpf_map_lookup_elem(&backends_v1, backend_id);
+	return backend_lookup(*backend_id);
 }
 
 /*

@@ -96,14 +96,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } slots_v1 SEC(".maps");
 
-/* backends_v1: backend id -> endpoint address and port; written by the agent, absent = removed. */
+/* backends_v2: slot (id % BACKEND_SLOTS) -> backend id, address and port (backends.h); agent. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 262144);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BACKEND_SLOTS);
 	__type(key, __u32);
 	__type(value, struct backend);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} backends_v1 SEC(".maps");
+} backends_v2 SEC(".maps");
 
 /* ct_v1: forward + reply NAT entries of service flows; written by the datapath, pruned by the agent. */
 struct {

@@ -12,7 +12,7 @@
  *
  * Frontends are the internal scope of services_v2 (ClusterIPs, this node's addresses with
  * NodePorts, externalIPs and LoadBalancer IPs), the same entries pods use, shared by pin name
- * with tc_pod.bpf.o; so are slots_v1, backends_v1 and affinity_v1.
+ * with tc_pod.bpf.o; so are slots_v1, backends_v2 and affinity_v1.
  *
  * A service that can not be reached is refused at the system call: kube-proxy rejects a service
  * without endpoints with ICMP port unreachable / TCP RST, which a local client sees as

@@ -116,11 +116,6 @@ def map_update(name, key, value):
                     *hexargs(key), "value", "hex", *hexargs(value)], check=True)
 
 
-def map_delete(name, key):
-    subprocess.run(["bpftool", "map", "delete", "pinned", f"{BPFFS}/{name}", "key", "hex",
-                    *hexargs(key)], check=True)
-
-
 def map_lookup(name, key):
     r = subprocess.run(["bpftool", "-j", "map", "lookup", "pinned", f"{BPFFS}/{name}", "key",
                         "hex", *hexargs(key)], capture_output=True, text=True)
@@ -165,10 +160,19 @@ def svc_key(vip, port, proto):
     return ip4(vip) + struct.pack("!H", port) + bytes([proto, 0])
 
 
+BACKEND_SLOTS = 262144
+
+
+def backend_slot(bid, addr, bport, present=True):
+    """backends_v2: slot bid % BACKEND_SLOTS -> id (0 once removed), addr, port, flags."""
+    map_update("backends_v2", struct.pack("<I", bid % BACKEND_SLOTS),
+               struct.pack("<I", bid if present else 0) + ip4(addr) + struct.pack("!HH", bport, 0))
+
+
 def add_service(vip, port, proto, svc_id, backends):
     """backends: list of (backend_id, addr, port)"""
     for slot, (bid, addr, bport) in enumerate(backends):
-        map_update("backends_v1", struct.pack("<I", bid), ip4(addr) + struct.pack("!HH", bport, 0))
+        backend_slot(bid, addr, bport)
         map_update("slots_v1", struct.pack("<II", svc_id, slot), struct.pack("<I", bid))
     map_update("services_v2", svc_key(vip, port, proto), struct.pack("<IHHII", svc_id,
                                                                      len(backends), 0, 0, 0))
@@ -276,7 +280,7 @@ def main():
     check("new flow is not closing", f["flags"] == 0, str(f))
 
     # --- removed backend ends the flow; expired entry is a new flow
-    map_delete("backends_v1", struct.pack("<I", 7))
+    backend_slot(7, *be_tcp, present=False)
     expect("removed backend: new flow, slot's backend missing", "from_pod",
            tcp_frame(CLIENT, 40000, vip, 80, ACK), TC_ACT_SHOT,
            tcp_frame(CLIENT, 40000, vip, 80, ACK), "DROP_NO_SLOT")
@@ -288,6 +292,14 @@ def main():
     map_update("ct_v1", k, ip4("10.244.9.9") + v[4:24] + struct.pack("<Q", 1))
     expect("expired entry is a new flow", "from_pod", syn, TC_ACT_OK,
            tcp_frame(CLIENT, 40000, be_tcp[0], be_tcp[1], SYN), "DNAT")
+
+    # --- a slot that holds a newer id is no longer the flow's backend
+    backend_slot(7 + BACKEND_SLOTS, "10.244.9.7", 8080)
+    expect("slot reused by a newer id: the old id's flow ends", "from_pod",
+           tcp_frame(CLIENT, 40000, vip, 80, ACK), TC_ACT_SHOT,
+           tcp_frame(CLIENT, 40000, vip, 80, ACK), "DROP_NO_SLOT")
+    check("its forward entry deleted", ct_get(CLIENT, vip, 40000, 80, TCP, CT_FORWARD) is None)
+    add_service(vip, 80, TCP, 1, [(7, *be_tcp)])
 
     # --- UDP
     expect("udp dnat", "from_pod", udp_frame(CLIENT, 33000, vip, 53), TC_ACT_OK,

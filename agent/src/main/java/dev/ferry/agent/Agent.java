@@ -124,6 +124,8 @@ public final class Agent implements AutoCloseable {
                 nodeInterfaces::update).start();
         // Last: it adopts the maps the other objects pinned. Host-network clients then reach services too.
         hostSockets = HostSocketHooks.load(datapath).attach(config.cgroupRoot());
+        // No program of an older Ferry is attached any more: what it alone read can go.
+        datapath.unpinCarriedOverMaps();
         // Either source hands on complete states only (whole file, synced informers), so nothing
         // live is ever deleted for lack of knowledge. Node address changes re-translate the last one.
         nodeAddresses = new NodeAddresses(config.nodePortAddresses(),

@@ -46,11 +46,13 @@ public final class Datapath implements AutoCloseable {
     public static final String TO_POD = "to_pod";
     public static final String FROM_NODE = "from_node";
     static final String MAGLEV_MAP = "maglev_v1";
+    static final String BACKENDS_MAP = "backends_v2";
     /** The maps sized by {@link Settings#lbMapMax()}: one entry per frontend, one per allocated VIP. */
     static final List<String> LB_MAPS = List.of("services_v2", "vips_v1");
 
     private final BpfObject pod;
     private final BpfObject node;
+    private final BackendSlots backends;
     private final ServiceMaps serviceMaps;
     private final Conntrack conntrack;
     private final Path bpffsRoot;
@@ -62,10 +64,11 @@ public final class Datapath implements AutoCloseable {
         this.bpffsRoot = bpffsRoot;
         this.settings = settings;
         int maglevTableSize = settings.maglevTableSize();
+        this.backends = new BackendSlots(new BpfMapTable<>(pod.map(BACKENDS_MAP), Abi.U32_CODEC, BackendValue.CODEC));
         this.serviceMaps = new ServiceMaps(new ServiceMaps.Tables(
                 new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
                 new BpfMapTable<>(pod.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
-                new BpfMapTable<>(pod.map("backends_v1"), Abi.U32_CODEC, BackendValue.CODEC),
+                backends,
                 new BpfMapTable<>(pod.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
                 new BpfMapTable<>(pod.map("svc_cidrs_v1"), PrefixKey.SVC_CIDR.codec(), Abi.U32_CODEC),
                 new BpfMapTable<>(pod.map(MAGLEV_MAP), Abi.U32_CODEC, MaglevTable.codec(maglevTableSize)),
@@ -106,13 +109,28 @@ public final class Datapath implements AutoCloseable {
         dropMaglevTablesOfAnotherSize(bpffsRoot, settings.maglevTableSize());
         requirePinnedLbMapsOfSize(bpffsRoot, settings.lbMapMax());
         BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings);
+        BpfObject node = null;
         try {
-            BpfObject node = open(NODE_OBJECT, "xdp_node", bpffsRoot, settings);
-            return new Datapath(pod, node, bpffsRoot, settings);
+            node = open(NODE_OBJECT, "xdp_node", bpffsRoot, settings);
+            Datapath datapath = new Datapath(pod, node, bpffsRoot, settings);
+            // Before anything reads backends_v2 and before these programs replace the old ones.
+            BackendsV1Upgrade.carryOver(bpffsRoot, datapath.backends);
+            return datapath;
         } catch (RuntimeException e) {
+            if (node != null) node.close();
             pod.close();
             throw e;
         }
+    }
+
+    /**
+     * Unpins the maps of older datapaths that {@link #load} carried over (backends_v1). Call it
+     * once these programs replaced the old ones everywhere: the kernel keeps an unpinned map
+     * for as long as a program uses it, and a node that never got that far keeps the pin for
+     * the next start (or the old agent) to find.
+     */
+    public void unpinCarriedOverMaps() {
+        BackendsV1Upgrade.unpin(bpffsRoot);
     }
 
     /**

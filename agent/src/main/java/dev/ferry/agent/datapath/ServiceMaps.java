@@ -1,6 +1,5 @@
 package dev.ferry.agent.datapath;
 
-import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.SlotKey;
 import dev.ferry.agent.datapath.abi.SrcRangeKey;
 import dev.ferry.agent.datapath.abi.SvcKey;
@@ -23,7 +22,7 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * services_v2, slots_v1, backends_v1, vips_v1, svc_cidrs_v1, maglev_v1 and src_ranges_v1 in the
+ * services_v2, slots_v1, backends_v2, vips_v1, svc_cidrs_v1, maglev_v1 and src_ranges_v1 in the
  * agent's vocabulary. Only the reconciler calls the writing methods; it alone decides their order.
  */
 public final class ServiceMaps {
@@ -32,14 +31,14 @@ public final class ServiceMaps {
 
     /** The maps, as tables; {@code maglevTableSize} is the entries of each maglev_v1 value. */
     public record Tables(MapTable<SvcKey, SvcValue> services, MapTable<SlotKey, Integer> slots,
-                         MapTable<Integer, BackendValue> backends, MapTable<Inet4Address, Integer> clusterIps,
+                         BackendSlots backends, MapTable<Inet4Address, Integer> clusterIps,
                          MapTable<Cidr, Integer> serviceCidrs, MapTable<Integer, int[]> maglev,
                          MapTable<SrcRangeKey, Integer> sourceRanges, int maglevTableSize) {
     }
 
     private final MapTable<SvcKey, SvcValue> services;
     private final MapTable<SlotKey, Integer> slots;
-    private final MapTable<Integer, BackendValue> backends;
+    private final BackendSlots backends;
     private final MapTable<Inet4Address, Integer> clusterIps;
     private final MapTable<Cidr, Integer> serviceCidrs;
     private final MapTable<Integer, int[]> maglev;
@@ -131,21 +130,23 @@ public final class ServiceMaps {
         return slots.entries();
     }
 
+    /** Live backends by id. */
     public Map<Integer, Backend> readBackends() {
-        Map<Integer, Backend> out = new TreeMap<>();
-        backends.entries().forEach((id, b) ->
-                out.put(id, new Backend(b.address(), b.port(), (b.flags() & BackendValue.F_LOCAL) != 0)));
-        return out;
+        return backends.read();
     }
 
+    /** How many backends can be live at once: the slots of backends_v2. */
+    public int backendSlots() {
+        return backends.slots();
+    }
+
+    /** Writes new backends; their ids' slots must be free (BackendSlots). */
     public void putBackends(Map<Integer, Backend> byId) {
-        Map<Integer, BackendValue> values = new LinkedHashMap<>();
-        byId.forEach((id, b) -> values.put(id, new BackendValue(b.address(), b.port(), b.local() ? BackendValue.F_LOCAL : 0)));
-        backends.putAll(values);
+        backends.put(byId);
     }
 
-    public void deleteBackends(List<Integer> ids) {
-        backends.removeAll(ids);
+    public void deleteBackends(Map<Integer, Backend> byId) {
+        backends.remove(byId);
     }
 
     /** Writes slots {@code from..} of a frontend; slot i of {@code backendIds} goes to index from+i. */
@@ -175,7 +176,7 @@ public final class ServiceMaps {
         Map<String, int[]> out = new LinkedHashMap<>();
         out.put("services_v2", new int[]{services.size(), services.capacity()});
         out.put("slots_v1", new int[]{slots.size(), slots.capacity()});
-        out.put("backends_v1", new int[]{backends.size(), backends.capacity()});
+        out.put("backends_v2", new int[]{backends.liveCount(), backends.slots()});
         out.put("vips_v1", new int[]{clusterIps.size(), clusterIps.capacity()});
         out.put("svc_cidrs_v1", new int[]{serviceCidrs.size(), serviceCidrs.capacity()});
         out.put("maglev_v1", new int[]{maglev.size(), maglev.capacity()});

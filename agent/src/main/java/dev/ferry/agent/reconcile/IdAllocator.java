@@ -1,9 +1,10 @@
 package dev.ferry.agent.reconcile;
 
 /**
- * Increasing positive ids. Ids are never handed out twice (within a run, and across restarts,
- * since restored ids are reserved): conntrack entries name backends by id, and a removed
- * backend's flows must find their id gone rather than pointing at a newcomer.
+ * Increasing positive ids, for frontends. Ids are never handed out twice (within a run, and
+ * across restarts, since restored ids are reserved): conntrack and affinity entries name
+ * frontends by id, and a removed frontend's entries must never apply to a newcomer. Backend
+ * ids follow the same rule and must also fit a free slot: {@link BackendIds}.
  */
 final class IdAllocator {
     private int next = 1;

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Collection;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Diffs desired against applied state and writes the difference, in an order that never lets
@@ -51,7 +52,7 @@ public final class Reconciler {
 
     private final ServiceMaps maps;
     private final IdAllocator svcIds = new IdAllocator();
-    private final IdAllocator backendIds = new IdAllocator();
+    private final BackendIds backendIds;
     private final Map<Frontend, Applied> frontends = new HashMap<>();
     private final Map<Backend, Integer> backends = new HashMap<>();
     private final Map<Integer, Backend> backendsById = new HashMap<>();
@@ -84,6 +85,7 @@ public final class Reconciler {
 
     public Reconciler(ServiceMaps maps) {
         this.maps = maps;
+        this.backendIds = new BackendIds(maps.backendSlots());
         restore();
     }
 
@@ -202,16 +204,33 @@ public final class Reconciler {
         }
     }
 
-    /** @return the ids added; one no slot names after the pass (its frontend failed) goes again at its end */
+    /**
+     * Backends the targets need that have no id yet. Those that get no id (every slot holds a
+     * live backend) or whose write fails are left out: the frontends needing them fail in
+     * {@link #writeFrontend} before writing anything, keep what they had, and are retried.
+     *
+     * @return the ids added; one no slot names after the pass (its frontend failed) goes again at its end
+     */
     private Collection<Integer> addBackends(Collection<FrontendTarget> targets, List<String> errors) {
-        Map<Backend, Integer> newIds = new LinkedHashMap<>();
+        Map<Integer, Backend> added = new LinkedHashMap<>();
+        Set<Backend> seen = new HashSet<>();
+        Set<Backend> withoutId = new TreeSet<>();
+        String noIdReason = null;
         for (FrontendTarget target : targets) {
             for (Backend b : target.backends()) {
-                if (!backends.containsKey(b)) newIds.computeIfAbsent(b, x -> backendIds.allocate());
+                if (backends.containsKey(b) || !seen.add(b)) continue;
+                try {
+                    added.put(backendIds.allocate(), b);
+                } catch (IllegalStateException full) {
+                    withoutId.add(b);
+                    noIdReason = full.getMessage();
+                }
             }
         }
-        Map<Integer, Backend> added = new LinkedHashMap<>();
-        newIds.forEach((b, id) -> added.put(id, b));
+        if (!withoutId.isEmpty()) {
+            errors.add(noIdReason + ": " + withoutId.size() + " backends not written (first " + withoutId.iterator().next()
+                    + "); the services needing them keep what they had until backends go");
+        }
         if (added.isEmpty()) return List.of();
         try {
             maps.putBackends(added);
@@ -221,6 +240,7 @@ public final class Reconciler {
             added.forEach((id, b) -> {
                 if (!b.equals(stored.get(id))) {
                     errors.add("backend " + b + " not written: " + batchFailed.getMessage());
+                    backendIds.release(id); // never written: its slot stays free
                 }
             });
             added.keySet().retainAll(stored.keySet());
@@ -237,7 +257,7 @@ public final class Reconciler {
         List<Integer> ids = new ArrayList<>();
         for (Backend b : target.backends()) {
             Integer id = backends.get(b);
-            if (id == null) throw new IllegalStateException("backend " + b + " is not in backends_v1");
+            if (id == null) throw new IllegalStateException("backend " + b + " is not in backends_v2");
             ids.add(id);
         }
         int affinity = target.affinityTimeoutSeconds();
@@ -360,22 +380,28 @@ public final class Reconciler {
 
     /** @param added this pass's new ids, not in maybeUnused: checked here without copying them there first */
     private int removeUnusedBackends(Collection<Integer> added, List<String> errors) {
-        List<Integer> unused = new ArrayList<>();
-        for (Integer id : maybeUnused) if (!backendRefs.containsKey(id)) unused.add(id);
-        for (Integer id : added) if (!backendRefs.containsKey(id)) unused.add(id);
+        Map<Integer, Backend> unused = new TreeMap<>();
+        // Only ids still held: emptying the slot of an id that left it could empty a newer id's.
+        for (Integer id : maybeUnused) {
+            if (!backendRefs.containsKey(id) && backendsById.containsKey(id)) unused.put(id, backendsById.get(id));
+        }
+        for (Integer id : added) {
+            if (!backendRefs.containsKey(id)) unused.put(id, backendsById.get(id));
+        }
         maybeUnused = new HashSet<>();
         if (unused.isEmpty()) return 0;
         try {
             maps.deleteBackends(unused);
         } catch (RuntimeException ex) {
-            maybeUnused.addAll(unused);
+            maybeUnused.addAll(unused.keySet());
             errors.add("removing unused backends: " + ex.getMessage());
             return 0;
         }
-        for (Integer id : unused) {
-            Backend b = backendsById.remove(id);
-            if (b != null) backends.remove(b, id); // a duplicate found at restore leaves the id in use alone
-        }
+        unused.forEach((id, b) -> {
+            backendsById.remove(id);
+            backends.remove(b, id); // a duplicate found at restore leaves the id in use alone
+            backendIds.release(id);
+        });
         return unused.size();
     }
 }

@@ -42,7 +42,7 @@ class LbMapMaxTest {
         try (Datapath datapath = load(131072)) {
             assertEquals(131072, datapath.map("services_v2").maxEntries());
             assertEquals(131072, datapath.map("vips_v1").maxEntries());
-            assertEquals(262144, datapath.map("backends_v1").maxEntries());
+            assertEquals(262144, datapath.map("backends_v2").maxEntries());
         }
     }
 

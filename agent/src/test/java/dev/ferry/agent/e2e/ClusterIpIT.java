@@ -1,5 +1,6 @@
 package dev.ferry.agent.e2e;
 
+import dev.ferry.agent.datapath.OlderFerry;
 import dev.ferry.agent.lab.AgentProcess;
 import dev.ferry.agent.lab.Client;
 import dev.ferry.agent.lab.EchoServer;
@@ -9,6 +10,7 @@ import dev.ferry.agent.lab.Reply;
 import dev.ferry.agent.lab.ServiceManifest;
 import dev.ferry.agent.lab.TcpStream;
 import dev.ferry.agent.testing.Privileged;
+import dev.ferry.agent.translate.Backend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -291,6 +293,27 @@ class ClusterIpIT {
 
     @Test
     @Order(13)
+    void anAgentOnANodeAnOlderFerryLeftCarriesItsBackendsOverUnderAnEstablishedStream() throws Exception {
+        Map<Integer, Backend> older;
+        try (TcpStream stream = client.openStream(VIP, PORT, Duration.ofMillis(5), TIMEOUT)) {
+            assertTrue(stream.awaitExchanges(20, Duration.ofSeconds(5)), "stream started");
+            agent.stop();
+            older = OlderFerry.olderNode(agent.bpffsRoot()); // the programs stay attached, on their maps
+            agent.startProcess();
+            assertTrue(agent.awaitLog("unpinned", 1, Duration.ofSeconds(30)), agent.log());
+            assertTrue(agent.log().contains("carried " + older.size() + " backends over"), agent.log());
+            long before = stream.exchanges();
+            assertTrue(stream.awaitExchanges(before + 50, Duration.ofSeconds(5)), "stream kept flowing");
+            assertTrue(stream.failure().isEmpty(), () -> "stream failed: " + stream.failure().get());
+            assertEquals(1, stream.servers().size(), "never re-balanced: " + stream.servers());
+        }
+        assertEquals(older, OlderFerry.backendsV2(agent.bpffsRoot()), "the same ids in backends_v2");
+        assertFalse(Files.exists(agent.bpffsRoot().resolve("backends_v1")), "backends_v1 unpinned");
+        assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "new connections after the upgrade");
+    }
+
+    @Test
+    @Order(14)
     void stoppingTheAgentKeepsForwardingAndUninstallRemovesEverything() throws Exception {
         agent.stop();
         assertEquals(Outcome.OK, client.tcpProbe(VIP, PORT, TIMEOUT), "fail open: programs stay with the last state");

@@ -13,7 +13,7 @@ class MetricRegistryTest {
         registry.gauge("last_seconds", "Last time.").set(1.5);
         LabeledSamples entries = registry.labeledGauge("entries", "Entries per map.", "map");
         entries.set("slots_v1", 7);
-        entries.set("backends_v1", 2);
+        entries.set("backends_v2", 2);
         entries.set("we\"ird\\", 1);
         Histogram h = registry.histogram("duration_seconds", "Durations.", new double[]{0.25, 1});
         h.observe(0.25); // on a bound: counted in that bucket (le means "less or equal")
@@ -29,7 +29,7 @@ class MetricRegistryTest {
                 last_seconds 1.5
                 # HELP entries Entries per map.
                 # TYPE entries gauge
-                entries{map="backends_v1"} 2
+                entries{map="backends_v2"} 2
                 entries{map="slots_v1"} 7
                 entries{map="we\\"ird\\\\"} 1
                 # HELP duration_seconds Durations.

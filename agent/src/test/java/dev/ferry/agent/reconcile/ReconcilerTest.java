@@ -1,6 +1,7 @@
 package dev.ferry.agent.reconcile;
 
 import dev.ferry.agent.model.Ipv4;
+import dev.ferry.agent.datapath.InMemoryArrayTable;
 import dev.ferry.agent.datapath.InMemoryMapTable;
 import dev.ferry.agent.datapath.InMemoryServiceMaps;
 import dev.ferry.agent.datapath.ServiceMaps;
@@ -30,7 +31,8 @@ class ReconcilerTest {
     private final List<String> journal = new ArrayList<>();
     private final InMemoryMapTable<SvcKey, SvcValue> services = new InMemoryMapTable<>("services", 100, journal::add);
     private final InMemoryMapTable<SlotKey, Integer> slots = new InMemoryMapTable<>("slots", 100, journal::add);
-    private final InMemoryMapTable<Integer, BackendValue> backends = new InMemoryMapTable<>("backends", 4, journal::add);
+    /** Four slots: ids 1, 2, 3, 4 take slots 1, 2, 3, 0. */
+    private final InMemoryArrayTable<BackendValue> backends = InMemoryServiceMaps.backends(4, journal::add);
     private final ServiceMaps maps = InMemoryServiceMaps.create(services, slots, backends, journal::add);
 
     private static final Frontend WEB = new Frontend(Ipv4.parse("10.96.0.10"), 80, Protocol.TCP);
@@ -54,8 +56,8 @@ class ReconcilerTest {
 
         journal.clear();
         r.apply(state(WEB, b("10.0.0.2", 80)));
-        // slot 0 now names backend 2, the count drops to 1, slot 1 goes, then backend 1 goes.
-        assertEquals(List.of("put slots", "put services", "remove slots", "remove backends"), kinds());
+        // slot 0 now names backend 2, the count drops to 1, slot 1 goes, then backend 1's slot is emptied.
+        assertEquals(List.of("put slots", "put services", "remove slots", "put backends"), kinds());
         assertEquals("10.96.0.10:80/TCP -> 10.0.0.2:80\n", maps.dump());
     }
 
@@ -86,7 +88,7 @@ class ReconcilerTest {
         r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80)));
         r.apply(state(WEB, b("10.0.0.1", 80)));
         r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80)));
-        assertEquals(List.of(1, 3), List.copyOf(backends.keys()));
+        assertEquals(List.of(1, 3), List.copyOf(maps.readBackends().keySet()));
     }
 
     @Test
@@ -95,7 +97,7 @@ class ReconcilerTest {
         r.apply(state(WEB, b("10.0.0.1", 80)));
         journal.clear();
         ApplyResult result = r.apply(DesiredState.empty());
-        assertEquals(List.of("remove services", "remove slots", "remove backends"), kinds());
+        assertEquals(List.of("remove services", "remove slots", "put backends"), kinds());
         assertEquals(List.of(1), result.removedServiceIds());
         assertEquals("", maps.dump());
     }
@@ -112,6 +114,78 @@ class ReconcilerTest {
         assertTrue(result.errors().stream().anyMatch(e -> e.contains("full")), result.errors().toString());
         // Whatever fit is programmed consistently: every service entry's slots resolve.
         assertFalse(maps.dump().contains("MISSING"), maps.dump());
+    }
+
+    // ---- backends_v2: an id's slot is id % slots (4 here); a live backend's slot is never given away ----
+
+    @Test
+    void aNewIdSkipsTheSlotsOfLiveBackends() {
+        Reconciler r = new Reconciler(maps);
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80)));
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80))); // id 2 goes: slot 2 is free
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80), b("10.0.0.4", 80), b("10.0.0.5", 80)));
+        // 4 takes slot 0; 5 would take slot 1, which id 1 holds: 10.0.0.5 gets 6, in slot 2.
+        assertEquals(Map.of(1, b("10.0.0.1", 80), 3, b("10.0.0.3", 80), 4, b("10.0.0.4", 80), 6, b("10.0.0.5", 80)),
+                maps.readBackends());
+        assertEquals(6, backends.get(2).orElseThrow().id());
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.1:80 10.0.0.3:80 10.0.0.4:80 10.0.0.5:80\n", maps.dump());
+    }
+
+    @Test
+    void whenEverySlotIsLiveNewBackendsWaitAndWhatIsProgrammedStays() {
+        Reconciler r = new Reconciler(maps);
+        Backend[] four = {b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80), b("10.0.0.4", 80)};
+        r.apply(state(WEB, four));
+        String before = maps.dump();
+        journal.clear();
+        var more = new TreeMap<Frontend, FrontendTarget>();
+        more.put(WEB, target(four));
+        more.put(DNS, new FrontendTarget(new ServiceName("demo", "dns"), "", List.of(b("10.0.0.9", 53))));
+        ApplyResult full = r.apply(DesiredState.of(more));
+        assertEquals(List.of("backends_v2 is full: all 4 slots hold live backends: 1 backends not written (first 10.0.0.9:53);"
+                + " the services needing them keep what they had until backends go",
+                "demo/dns 10.96.0.53:53/UDP: backend 10.0.0.9:53 is not in backends_v2"), full.errors());
+        assertEquals(List.of(), journal, "nothing written, nothing removed");
+        assertEquals(before, maps.dump());
+
+        // A backend goes (its slot is emptied at the end of that pass); the next pass programs dns.
+        more.put(WEB, target(b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80)));
+        r.apply(DesiredState.of(more));
+        assertEquals(List.of(), r.apply(DesiredState.of(more)).errors());
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.1:80 10.0.0.2:80 10.0.0.3:80\n10.96.0.53:53/UDP -> 10.0.0.9:53\n",
+                maps.dump());
+    }
+
+    @Test
+    void restartRestoresBackendsFromTheArrayAndGivesNewOnesFreeSlotsAndHigherIds() {
+        Reconciler first = new Reconciler(maps);
+        first.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80)));
+        first.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80)));
+        first.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80), b("10.0.0.4", 80)));
+        // Slots now: 0 -> id 4, 1 -> id 1, 2 -> emptied (id 0, 10.0.0.2 left behind), 3 -> id 3.
+        journal.clear();
+        Reconciler restarted = new Reconciler(maps);
+        assertFalse(restarted.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80), b("10.0.0.4", 80))).changedAnything());
+        assertEquals(List.of(), journal);
+        restarted.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.3", 80), b("10.0.0.4", 80), b("10.0.0.5", 80)));
+        // Above every restored id, and not 5: slot 1 is id 1's.
+        assertEquals(List.of(1, 3, 4, 6), List.copyOf(maps.readBackends().keySet()));
+    }
+
+    @Test
+    void theUsageMetricCountsLiveSlotsNotTheArray() {
+        Reconciler r = new Reconciler(maps);
+        r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80)));
+        assertArrayEquals(new int[]{3, 4}, maps.usage().get("backends_v2"));
+        r.apply(state(WEB, b("10.0.0.1", 80)));
+        assertArrayEquals(new int[]{1, 4}, maps.usage().get("backends_v2"));
+    }
+
+    @Test
+    void aSlotHoldingAnIdThatIsNotItsOwnIsNoBackend() {
+        backends.put(2, new BackendValue(7, Ipv4.parse("10.0.0.7"), 80, 0)); // 7 belongs in slot 3
+        backends.put(1, new BackendValue(5, Ipv4.parse("10.0.0.5"), 80, 0));
+        assertEquals(Map.of(5, b("10.0.0.5", 80)), maps.readBackends());
     }
 
     @Test
@@ -149,14 +223,14 @@ class ReconcilerTest {
         two.put(DNS, new FrontendTarget(new ServiceName("a", "dns"), "", List.of(shared)));
         two.put(WEB, new FrontendTarget(new ServiceName("b", "web"), "", List.of(shared)));
         r.apply(DesiredState.of(two));
-        assertEquals(1, backends.entries().size());
+        assertEquals(1, maps.readBackends().size());
 
         two.remove(DNS);
         assertEquals(0, r.apply(DesiredState.of(two)).backendsRemoved());
         assertEquals("10.96.0.10:80/TCP -> 10.0.0.1:80\n", maps.dump());
 
         assertEquals(1, r.apply(DesiredState.empty()).backendsRemoved());
-        assertEquals(0, backends.entries().size());
+        assertEquals(0, maps.readBackends().size());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ferry.bench.control;
 
+import dev.ferry.agent.datapath.BackendSlots;
 import dev.ferry.agent.datapath.abi.Abi;
 import dev.ferry.agent.datapath.abi.BackendValue;
 import dev.ferry.agent.datapath.abi.SlotKey;
@@ -30,7 +31,7 @@ final class PinnedServices implements AutoCloseable {
     PinnedServices(Path bpffsRoot) {
         servicesMap = BpfMap.openPinned(bpffsRoot.resolve("services_v2"));
         slotsMap = BpfMap.openPinned(bpffsRoot.resolve("slots_v1"));
-        backendsMap = BpfMap.openPinned(bpffsRoot.resolve("backends_v1"));
+        backendsMap = BpfMap.openPinned(bpffsRoot.resolve("backends_v2"));
         services = servicesMap.typed(SvcKey.CODEC, SvcValue.CODEC);
         slots = slotsMap.typed(SlotKey.CODEC, Abi.U32_CODEC);
         backends = backendsMap.typed(Abi.U32_CODEC, BackendValue.CODEC);
@@ -42,10 +43,15 @@ final class PinnedServices implements AutoCloseable {
         if (service.isEmpty()) return Optional.empty();
         Set<Inet4Address> out = new HashSet<>();
         for (int slot = 0; slot < service.get().backendCount(); slot++) {
-            slots.get(new SlotKey(service.get().svcId(), slot)).flatMap(backends::get)
+            slots.get(new SlotKey(service.get().svcId(), slot)).flatMap(this::backend)
                     .ifPresent(b -> out.add(b.address()));
         }
         return Optional.of(out);
+    }
+
+    /** The backend with this id: its slot of backends_v2, if that holds this very id (bpf/src/backends.h). */
+    private Optional<BackendValue> backend(int id) {
+        return backends.get(BackendSlots.slotOf(id, backendsMap.maxEntries())).filter(b -> b.id() == id);
     }
 
     /** Frontends in services_v2 (counted by walking the keys). */

@@ -28,7 +28,7 @@ import java.util.List;
  * <li>ClusterIP {@code bench/clusterip} (10.96.0.10:80 → 8080) with {@link #CLUSTERIP_BACKENDS}
  *     endpoints on node2, reached from client pods on node1.</li>
  * <li>Filler services: one port, one endpoint each (distinct addresses), so 100,000 of them fit
- *     backends_v1 and slots_v1 (262144 entries).</li>
+ *     backends_v2 and slots_v1 (262144 entries).</li>
  * <li>Pods: the clients (app=client) and the ClusterIP backends (app=backend) in namespace bench;
  *     with policy, a NetworkPolicy isolates the clients for egress and allows app=backend on 8080.</li>
  * </ul>
