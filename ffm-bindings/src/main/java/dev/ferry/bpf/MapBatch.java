@@ -20,6 +20,8 @@ final class MapBatch {
     private static final int FIRST_CHUNK = 256;
     /** Counting keeps no entries: one large buffer, ~25 syscalls for 100,000 entries instead of 400. */
     private static final int COUNT_CHUNK = 4096;
+    /** The most one chunk's keys and values may take. */
+    private static final long BUFFER_BYTES = 1 << 20;
     private static final Comparator<byte[]> UNSIGNED_BYTES = Arrays::compareUnsigned;
 
     private MapBatch() {
@@ -103,7 +105,9 @@ final class MapBatch {
 
     /** Every entry in chunks by BPF_MAP_LOOKUP_BATCH; false (nothing read) when the map type has no batch lookup. */
     private static boolean walk(BpfMap map, int firstChunk, Chunk chunks) {
-        int chunk = Math.max(1, Math.min(map.maxEntries(), firstChunk));
+        // Bounded in bytes too: a Maglev table is 64 KiB a value, and the buffer is zeroed when allocated.
+        long entryBytes = (long) map.keySize() + map.storedValueSize();
+        int chunk = (int) Math.max(1, Math.min(Math.min(map.maxEntries(), firstChunk), BUFFER_BYTES / entryBytes));
         try (Arena arena = Arena.ofConfined()) {
             // The resume token is a bucket index for hashes and a key for arrays.
             int tokenSize = Math.max(map.keySize(), 8);
