@@ -51,6 +51,8 @@ public final class Bench {
             for (String name : names) measure(name, mode, dir);
         }
         report(mode, dir);
+        // A peer's server left running (see SeededApiServer.close) must not keep the run from ending.
+        System.exit(0);
     }
 
     private static void measure(String name, Mode mode, Path dir) throws Exception {

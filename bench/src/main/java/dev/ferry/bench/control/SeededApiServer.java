@@ -64,10 +64,20 @@ final class SeededApiServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /**
+     * Stops the server. One that can not stop in time (fabric8's mock waits 30 s for a watch event
+     * it could not write to an agent that was stopped under it) is left behind with a warning:
+     * the measurements are taken by then and must not be lost to it.
+     */
     @Override
     public void close() {
         client.close();
-        server.destroy();
+        try {
+            server.destroy();
+        } catch (IllegalStateException notStopped) {
+            System.err.println("control: the mock API server did not shut down cleanly (" + notStopped.getMessage()
+                    + "); the results stand");
+        }
     }
 
     /**
