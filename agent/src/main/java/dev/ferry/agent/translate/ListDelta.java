@@ -19,7 +19,7 @@ import java.util.Map;
  */
 record ListDelta<T>(List<T> removed, List<T> added) {
     static <T> ListDelta<T> between(List<T> before, List<T> after) {
-        if (before == after) return new ListDelta<>(List.of(), List.of());
+        if (before == after) return none();
         List<T> left = new ArrayList<>(), right = new ArrayList<>();
         int common = Math.min(before.size(), after.size());
         for (int i = 0; i < common; i++) {
@@ -31,7 +31,7 @@ record ListDelta<T>(List<T> removed, List<T> added) {
         }
         left.addAll(before.subList(common, before.size()));
         right.addAll(after.subList(common, after.size()));
-        if (left.isEmpty() && right.isEmpty()) return new ListDelta<>(List.of(), List.of());
+        if (left.isEmpty() && right.isEmpty()) return none();
         // Net count per instance: in the list after, minus in the list before.
         Map<T, Integer> net = new IdentityHashMap<>();
         right.forEach(t -> net.merge(t, 1, Integer::sum));
@@ -52,7 +52,7 @@ record ListDelta<T>(List<T> removed, List<T> added) {
         return out;
     }
 
-    boolean isEmpty() {
-        return removed.isEmpty() && added.isEmpty();
+    static <T> ListDelta<T> none() {
+        return new ListDelta<>(List.of(), List.of());
     }
 }

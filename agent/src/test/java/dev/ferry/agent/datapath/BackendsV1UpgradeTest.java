@@ -10,9 +10,9 @@ import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
 import dev.ferry.agent.translate.Backend;
 import dev.ferry.bpf.TestRunResult;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,17 +29,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * backends_v1's pin goes once the new programs are in place.
  */
 class BackendsV1UpgradeTest {
-    private TempBpffs bpffs;
+    @RegisterExtension
+    final TempBpffs bpffs = new TempBpffs();
 
     @BeforeEach
-    void bpffs() {
+    void privileged() {
         Privileged.require();
-        bpffs = new TempBpffs();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        if (bpffs != null) bpffs.close();
     }
 
     private Datapath load() {

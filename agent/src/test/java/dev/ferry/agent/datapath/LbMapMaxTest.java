@@ -4,25 +4,20 @@ import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
 import dev.ferry.agent.translate.Maglev;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** --lb-map-max sizes services_v2 and vips_v1 at load, and a restart with another size is refused with advice. */
 class LbMapMaxTest {
-    private TempBpffs bpffs;
+    @RegisterExtension
+    final TempBpffs bpffs = new TempBpffs();
 
     @BeforeEach
-    void bpffs() {
+    void privileged() {
         Privileged.require();
-        bpffs = new TempBpffs();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        if (bpffs != null) bpffs.close();
     }
 
     private Datapath load(int lbMapMax) {

@@ -29,8 +29,8 @@ class ListDeltaTest {
     @Test
     void theSameListHasNoDelta() {
         List<Obj> list = List.of(a, b);
-        assertTrue(ListDelta.between(list, list).isEmpty());
-        assertTrue(ListDelta.between(list, List.of(a, b)).isEmpty(), "another list of the same instances");
+        assertEquals(ListDelta.none(), ListDelta.between(list, list));
+        assertEquals(ListDelta.none(), ListDelta.between(list, List.of(a, b)), "another list of the same instances");
     }
 
     @Test
@@ -59,7 +59,7 @@ class ListDeltaTest {
     void aShuffledListHasNoDeltaAndAnInstanceListedTwiceCounts() {
         List<Obj> shuffled = new ArrayList<>(List.of(a, b, c, d));
         Collections.shuffle(shuffled, new Random(3));
-        assertTrue(ListDelta.between(List.of(a, b, c, d), shuffled).isEmpty());
+        assertEquals(ListDelta.none(), ListDelta.between(List.of(a, b, c, d), shuffled));
         ListDelta<Obj> twice = ListDelta.between(List.of(a, b), List.of(b, a, a));
         assertEquals(List.of(), twice.removed());
         assertEquals(List.of(a), twice.added());
