@@ -7,7 +7,6 @@ import dev.ferry.agent.model.LocalNode;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.translate.ServiceTranslator;
 import dev.ferry.agent.translate.policy.PolicyCompiler;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -34,10 +33,18 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Informer wiring against fabric8's mock API server in CRUD mode: API objects in, map dump out. */
+/**
+ * Informer wiring against fabric8's mock API server in CRUD mode: API objects in, map dump out.
+ *
+ * <p>Each test gets a server of its own (an instance field), and each test has seen its last change
+ * arrive before its informers close. The mock can stall for 30 s when a watch closes while an event
+ * for it is still being sent: the close handler waits on the vert.x event loop for the watch's
+ * sender, and the sender waits for that event loop to write. A server shared between tests, cleaned
+ * up by deletes after the informers closed, stalled the next test's requests past their timeout.
+ */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesSourceTest {
-    static KubernetesClient client;
+    KubernetesClient client;
     static final String NODE = "node1";
 
     private final BlockingQueue<Cluster> snapshots = new LinkedBlockingQueue<>();
@@ -48,11 +55,6 @@ class KubernetesSourceTest {
     @AfterEach
     void stop() {
         if (source != null) source.close();
-        client.resources(io.fabric8.kubernetes.api.model.Service.class).inAnyNamespace().delete();
-        client.resources(EndpointSlice.class).inAnyNamespace().delete();
-        client.resources(NetworkPolicy.class).inAnyNamespace().delete();
-        client.resources(Pod.class).inAnyNamespace().delete();
-        client.resources(Namespace.class).delete();
     }
 
     @Test
@@ -125,8 +127,6 @@ class KubernetesSourceTest {
                 .addToLabels("topology.kubernetes.io/zone", "zone-a").endMetadata().build()).create();
         client.nodes().withName(NODE).delete();
         awaitMaps("10.96.0.10:80/TCP -> 10.244.1.11:8080 10.244.2.12:8080\n"::equals);
-        client.nodes().withName("other").delete();
-        client.resources(ServiceCIDR.class).withName("kubernetes").delete();
     }
 
     @Test
