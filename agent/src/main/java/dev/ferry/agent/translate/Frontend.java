@@ -4,7 +4,6 @@ import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.Protocol;
 
 import java.net.Inet4Address;
-import java.util.Comparator;
 
 /**
  * What a packet is matched on: a virtual IP, a port, a protocol, and where the packet comes from.
@@ -14,19 +13,27 @@ import java.util.Comparator;
 public record Frontend(Inet4Address vip, int port, Protocol protocol, Scope scope) implements Comparable<Frontend> {
     public enum Scope { INTERNAL, EXTERNAL }
 
-    private static final Comparator<Frontend> ORDER = Comparator
-            .comparing(Frontend::vip, Ipv4::compare)
-            .thenComparingInt(Frontend::port)
-            .thenComparing(Frontend::protocol)
-            .thenComparing(Frontend::scope);
-
     public Frontend(Inet4Address vip, int port, Protocol protocol) {
         this(vip, port, protocol, Scope.INTERNAL);
     }
 
+    // Spelled out for C1: see Backend.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Frontend f && port == f.port && protocol == f.protocol && scope == f.scope && vip.equals(f.vip);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((vip.hashCode() * 31 + port) * 31 + protocol.ordinal()) * 2 + scope.ordinal();
+    }
+
     @Override
     public int compareTo(Frontend o) {
-        return ORDER.compare(this, o);
+        int c = Ipv4.compare(vip, o.vip);
+        if (c == 0) c = Integer.compare(port, o.port);
+        if (c == 0) c = protocol.compareTo(o.protocol);
+        return c != 0 ? c : scope.compareTo(o.scope);
     }
 
     @Override

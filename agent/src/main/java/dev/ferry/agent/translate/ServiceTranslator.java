@@ -119,9 +119,10 @@ public final class ServiceTranslator {
     private static FrontendTarget target(Service service, ServicePort port, List<Endpoint> chosen,
                                          List<PortEndpoint> all, boolean localOnly, Node node) {
         TreeSet<Backend> backends = new TreeSet<>();
+        Set<Endpoint> picked = chosen.size() == all.size() ? null : new HashSet<>(chosen); // null: all of them
         for (PortEndpoint pe : all) {
             Endpoint e = pe.endpoint();
-            if (chosen.contains(e)) backends.add(new Backend(e.address(), pe.port(), node.name().equals(e.nodeName())));
+            if (picked == null || picked.contains(e)) backends.add(new Backend(e.address(), pe.port(), node.name().equals(e.nodeName())));
         }
         return new FrontendTarget(service.name(), port.name(), List.copyOf(backends), localOnly,
                 service.affinityTimeoutSeconds(), false, List.of());

@@ -19,4 +19,15 @@ public record SlotKey(int svcId, int slot) {
                 s.set(U32, ID, k.svcId);
                 s.set(U32, SLOT, k.slot);
             });
+
+    // Spelled out for C1: see translate.Backend.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SlotKey k && svcId == k.svcId && slot == k.slot;
+    }
+
+    @Override
+    public int hashCode() {
+        return svcId * 31 + slot;
+    }
 }
