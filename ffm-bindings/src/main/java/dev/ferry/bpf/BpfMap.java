@@ -182,6 +182,12 @@ public final class BpfMap implements AutoCloseable {
         MapBatch.update(this, keys, values, flag);
     }
 
+    /** {@code count} entries already packed: keySize-byte keys back to back, and valueSize-byte values. */
+    public void updateBatch(MemorySegment keys, MemorySegment values, int count, UpdateFlag flag) {
+        requireNotPerCpu("updateBatch");
+        MapBatch.update(this, keys, values, count, flag);
+    }
+
     /** Deletes the keys that exist (missing ones are skipped); returns how many were deleted. */
     public int deleteBatch(List<byte[]> keys) {
         return MapBatch.delete(this, keys);

@@ -31,18 +31,28 @@ final class MapBatch {
         if (keys.size() != values.size()) {
             throw new IllegalArgumentException(keys.size() + " keys but " + values.size() + " values");
         }
-        if (keys.isEmpty()) {
+        try (Arena arena = Arena.ofConfined()) {
+            update(map, pack(arena, map, "key", keys, map.keySize()), pack(arena, map, "value", values, map.valueSize()),
+                    keys.size(), flag);
+        }
+    }
+
+    /** {@code count} entries packed as the kernel takes them: keys back to back, values back to back. */
+    static void update(BpfMap map, MemorySegment keyBlock, MemorySegment valueBlock, int count, UpdateFlag flag) {
+        if (count == 0) {
             return;
         }
+        if (keyBlock.byteSize() != (long) count * map.keySize() || valueBlock.byteSize() != (long) count * map.valueSize()) {
+            throw new IllegalArgumentException(count + " entries do not fill " + keyBlock.byteSize() + " key bytes and "
+                    + valueBlock.byteSize() + " value bytes of map " + map.name());
+        }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment keyBlock = pack(arena, map, "key", keys, map.keySize());
-            MemorySegment valueBlock = pack(arena, map, "value", values, map.valueSize());
-            MemorySegment count = arena.allocateFrom(JAVA_INT, keys.size());
-            MemorySegment opts = options(arena, flag.bits);
-            int result = Lib.bpf_map_update_batch(map.fd(), keyBlock, valueBlock, count, opts);
+            MemorySegment done = arena.allocateFrom(JAVA_INT, count);
+            int result = Lib.bpf_map_update_batch(map.fd(), keyBlock, valueBlock, done, options(arena, flag.bits));
             if (result < 0 && Errno.isUnsupported(-result)) {
-                for (int i = 0; i < keys.size(); i++) {
-                    map.update(keys.get(i), values.get(i), flag);
+                for (int i = 0; i < count; i++) {
+                    map.update(keyBlock.asSlice((long) i * map.keySize(), map.keySize()).toArray(JAVA_BYTE),
+                            valueBlock.asSlice((long) i * map.valueSize(), map.valueSize()).toArray(JAVA_BYTE), flag);
                 }
                 return;
             }

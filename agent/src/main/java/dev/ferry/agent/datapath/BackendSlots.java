@@ -64,7 +64,7 @@ public final class BackendSlots {
     }
 
     private void write(Map<Integer, Backend> byId, boolean present) {
-        Map<Integer, BackendValue> values = new LinkedHashMap<>();
+        Map<Integer, BackendValue> values = LinkedHashMap.newLinkedHashMap(byId.size());
         byId.forEach((id, b) -> values.put(slotOf(id), new BackendValue(present ? id : 0, b.address(), b.port(),
                 b.local() ? BackendValue.F_LOCAL : 0)));
         if (values.isEmpty()) return;
