@@ -152,6 +152,11 @@ public final class ServiceMaps {
     public void putSlots(int svcId, int from, List<Integer> backendIds) {
         Map<SlotKey, Integer> entries = new LinkedHashMap<>();
         for (int i = 0; i < backendIds.size(); i++) entries.put(new SlotKey(svcId, from + i), backendIds.get(i));
+        putSlots(entries);
+    }
+
+    /** Slots of any frontends, in one batch. */
+    public void putSlots(Map<SlotKey, Integer> entries) {
         slots.putAll(entries);
     }
 
@@ -169,6 +174,18 @@ public final class ServiceMaps {
 
     public void deleteService(Frontend frontend) {
         services.remove(key(frontend));
+    }
+
+    /** Service entries of any frontends, in one batch. */
+    public void putServices(Map<Frontend, ServiceEntry> entries) {
+        Map<SvcKey, SvcValue> values = LinkedHashMap.newLinkedHashMap(entries.size());
+        entries.forEach((f, e) -> values.put(key(f), new SvcValue(e.svcId(), e.backendCount(), e.flags(),
+                e.affinityTimeoutSeconds())));
+        services.putAll(values);
+    }
+
+    public void deleteServices(Collection<Frontend> frontends) {
+        services.removeAll(frontends.stream().map(ServiceMaps::key).toList());
     }
 
     public Map<String, int[]> usage() {

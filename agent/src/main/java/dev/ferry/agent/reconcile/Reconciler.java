@@ -48,6 +48,10 @@ public final class Reconciler {
         boolean sameSettings(int otherFlags, int otherAffinity) {
             return flags == otherFlags && affinityTimeoutSeconds == otherAffinity;
         }
+
+        Applied withSvcId(int id) {
+            return new Applied(id, backendIds, flags, affinityTimeoutSeconds, sourceRanges);
+        }
     }
 
     private final ServiceMaps maps;
@@ -148,15 +152,9 @@ public final class Reconciler {
         }
         unsettled = new HashSet<>();
         Collection<Integer> backendsAdded = addBackends(toWrite.values(), errors);
-        int written = 0;
-        for (var e : toWrite.entrySet()) {
-            try {
-                if (writeFrontend(e.getKey(), e.getValue())) written++;
-            } catch (RuntimeException ex) {
-                unsettled.add(e.getKey()); // tried again next pass
-                errors.add(e.getValue().service() + " " + e.getKey() + ": " + ex.getMessage());
-            }
-        }
+        Map<Frontend, FrontendTarget> fresh = new LinkedHashMap<>(), changed = new TreeMap<>();
+        toWrite.forEach((f, t) -> (frontends.containsKey(f) ? changed : fresh).put(f, t));
+        int written = writeNewFrontends(fresh, errors) + writeEach(changed, errors);
         List<Integer> removedSvcIds = removeFrontends(toRemove, errors);
         removeOrphans(errors);
         int backendsRemoved = removeUnusedBackends(backendsAdded, errors);
@@ -212,8 +210,12 @@ public final class Reconciler {
      * @return the ids added; one no slot names after the pass (its frontend failed) goes again at its end
      */
     private Collection<Integer> addBackends(Collection<FrontendTarget> targets, List<String> errors) {
-        Map<Integer, Backend> added = new LinkedHashMap<>();
-        Set<Backend> seen = new HashSet<>();
+        int mentioned = 0;
+        for (FrontendTarget target : targets) mentioned += target.backends().size();
+        // Sized for all of them: a first pass adds every backend of the cluster, and growing a
+        // table 100,000 entries large rehashes it a dozen times.
+        Map<Integer, Backend> added = LinkedHashMap.newLinkedHashMap(mentioned);
+        Set<Backend> seen = HashSet.newHashSet(mentioned);
         Set<Backend> withoutId = new TreeSet<>();
         String noIdReason = null;
         for (FrontendTarget target : targets) {
@@ -252,9 +254,9 @@ public final class Reconciler {
         return added.keySet();
     }
 
-    /** @return whether anything was written */
-    private boolean writeFrontend(Frontend frontend, FrontendTarget target) {
-        List<Integer> ids = new ArrayList<>();
+    /** What a frontend's entries are to say for its target (backend ids in slot order), under svcId. */
+    private Applied wanted(int svcId, FrontendTarget target) {
+        List<Integer> ids = new ArrayList<>(target.backends().size());
         for (Backend b : target.backends()) {
             Integer id = backends.get(b);
             if (id == null) throw new IllegalStateException("backend " + b + " is not in backends_v2");
@@ -264,10 +266,96 @@ public final class Reconciler {
         Set<Cidr> ranges = Set.copyOf(target.sourceRanges());
         int flags = (target.localOnly() ? SvcValue.F_LOCAL_ONLY : 0) | (affinity > 0 ? SvcValue.F_AFFINITY : 0)
                 | (target.maglev() ? SvcValue.F_MAGLEV : 0) | (ranges.isEmpty() ? 0 : SvcValue.F_SOURCE_RANGES);
-        boolean needsTable = target.maglev() && !ids.isEmpty();
+        return new Applied(svcId, ids, flags, affinity, ranges);
+    }
+
+    private static boolean needsTable(FrontendTarget target) {
+        return target.maglev() && !target.backends().isEmpty();
+    }
+
+    /**
+     * Frontends the maps do not have yet (every one when an agent starts on empty maps), a batch
+     * per map instead of a few syscalls each: all their slots, Maglev tables and source ranges,
+     * then all their service entries, which make them reachable. If a batch fails, what it
+     * wrote goes again (nothing reached it but these new entries) and each frontend is written on
+     * its own, which reports what fails.
+     * @return how many were written
+     */
+    private int writeNewFrontends(Map<Frontend, FrontendTarget> fresh, List<String> errors) {
+        Map<Frontend, Applied> planned = LinkedHashMap.newLinkedHashMap(fresh.size());
+        Map<SlotKey, Integer> slots = HashMap.newHashMap(fresh.size() * 4);
+        List<SrcRangeKey> ranges = new ArrayList<>();
+        Map<Frontend, ServiceMaps.ServiceEntry> entries = LinkedHashMap.newLinkedHashMap(fresh.size());
+        for (var e : fresh.entrySet()) {
+            Applied a;
+            try {
+                a = wanted(0, e.getValue()).withSvcId(svcIds.allocate());
+            } catch (RuntimeException ex) {
+                unsettled.add(e.getKey());
+                errors.add(e.getValue().service() + " " + e.getKey() + ": " + ex.getMessage());
+                continue;
+            }
+            planned.put(e.getKey(), a);
+            for (int i = 0; i < a.backendIds().size(); i++) slots.put(new SlotKey(a.svcId(), i), a.backendIds().get(i));
+            ranges.addAll(rangeKeys(a.svcId(), a.sourceRanges()));
+            entries.put(e.getKey(), new ServiceMaps.ServiceEntry(a.svcId(), a.backendIds().size(), a.flags(),
+                    a.affinityTimeoutSeconds()));
+        }
+        if (planned.isEmpty()) return 0;
+        try {
+            maps.putSlots(slots);
+            planned.forEach((f, a) -> {
+                if (needsTable(fresh.get(f))) writeMaglevTable(a.svcId(), fresh.get(f).backends(), a.backendIds());
+            });
+            maps.putSourceRanges(ranges);
+            maps.putServices(entries);
+        } catch (RuntimeException batchFailed) {
+            LOG.log(System.Logger.Level.WARNING, "writing {0} new frontends at once failed ({1}); writing them one by one",
+                    planned.size(), batchFailed.getMessage());
+            try {
+                maps.deleteServices(entries.keySet());
+                maps.deleteSlots(List.copyOf(slots.keySet()));
+                maps.deleteSourceRanges(ranges);
+                List<Integer> tables = planned.values().stream().map(Applied::svcId).filter(maglevTables::remove).toList();
+                maps.deleteMaglevTables(tables);
+            } catch (RuntimeException undoFailed) {
+                errors.add("undoing a failed batch of new frontends: " + undoFailed.getMessage());
+            }
+            Map<Frontend, FrontendTarget> each = new TreeMap<>();
+            planned.keySet().forEach(f -> each.put(f, fresh.get(f)));
+            return writeEach(each, errors);
+        }
+        planned.forEach((f, a) -> {
+            frontends.put(f, a);
+            reference(a.backendIds(), 1);
+        });
+        return planned.size();
+    }
+
+    /** Frontends one by one; one that fails is reported and tried again next pass. */
+    private int writeEach(Map<Frontend, FrontendTarget> targets, List<String> errors) {
+        int written = 0;
+        for (var e : targets.entrySet()) {
+            try {
+                if (writeFrontend(e.getKey(), e.getValue())) written++;
+            } catch (RuntimeException ex) {
+                unsettled.add(e.getKey()); // tried again next pass
+                errors.add(e.getValue().service() + " " + e.getKey() + ": " + ex.getMessage());
+            }
+        }
+        return written;
+    }
+
+    /** @return whether anything was written */
+    private boolean writeFrontend(Frontend frontend, FrontendTarget target) {
         Applied current = frontends.get(frontend);
+        Applied want = current == null ? wanted(0, target).withSvcId(svcIds.allocate()) : wanted(current.svcId(), target);
+        List<Integer> ids = want.backendIds();
+        int flags = want.flags(), affinity = want.affinityTimeoutSeconds();
+        Set<Cidr> ranges = want.sourceRanges();
+        boolean needsTable = needsTable(target);
         if (current == null) {
-            int svcId = svcIds.allocate();
+            int svcId = want.svcId();
             try {
                 maps.putSlots(svcId, 0, ids);
                 if (needsTable) writeMaglevTable(svcId, target.backends(), ids);
@@ -277,7 +365,7 @@ public final class Reconciler {
                 maps.deleteSlots(svcId, 0, ids.size());
                 throw e;
             }
-            frontends.put(frontend, new Applied(svcId, ids, flags, affinity, ranges));
+            frontends.put(frontend, want);
             reference(ids, 1);
             return true;
         }
@@ -303,7 +391,7 @@ public final class Reconciler {
         maps.deleteSourceRanges(rangeKeys(svcId, difference(current.sourceRanges(), ranges)));
         if (ids.size() < oldCount) maps.deleteSlots(svcId, ids.size(), oldCount);
         if (!needsTable && maglevTables.remove(svcId)) maps.deleteMaglevTables(List.of(svcId));
-        frontends.put(frontend, new Applied(svcId, ids, flags, affinity, ranges));
+        frontends.put(frontend, want);
         reference(current.backendIds(), -1);
         reference(ids, 1);
         return true;

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -114,6 +115,36 @@ class ReconcilerTest {
         assertTrue(result.errors().stream().anyMatch(e -> e.contains("full")), result.errors().toString());
         // Whatever fit is programmed consistently: every service entry's slots resolve.
         assertFalse(maps.dump().contains("MISSING"), maps.dump());
+    }
+
+    @Test
+    void newFrontendsGetAllTheirSlotsBeforeAnyServiceEntry() {
+        var desired = new TreeMap<Frontend, FrontendTarget>();
+        desired.put(WEB, target(b("10.0.0.1", 80), b("10.0.0.2", 80)));
+        desired.put(DNS, target(b("10.0.0.9", 53)));
+        new Reconciler(maps).apply(DesiredState.of(desired));
+        assertEquals(List.of("put backends", "put slots", "put services"), kinds());
+        assertEquals(3, journal.stream().filter(j -> j.startsWith("put slots")).count());
+        assertEquals("10.96.0.10:80/TCP -> 10.0.0.1:80 10.0.0.2:80\n10.96.0.53:53/UDP -> 10.0.0.9:53\n", maps.dump());
+    }
+
+    /** A batch that fails halfway leaves no new entry behind; frontends are then written one by one. */
+    @Test
+    void aFailedBatchOfNewFrontendsFallsBackToOneByOne() {
+        var oneService = new InMemoryMapTable<SvcKey, SvcValue>("services", 1, journal::add);
+        ServiceMaps tight = InMemoryServiceMaps.create(oneService, slots, backends, journal::add);
+        var desired = new TreeMap<Frontend, FrontendTarget>();
+        desired.put(WEB, target(b("10.0.0.1", 80)));
+        desired.put(DNS, target(b("10.0.0.9", 53)));
+        ApplyResult result = new Reconciler(tight).apply(DesiredState.of(desired));
+
+        assertEquals(1, result.frontendsWritten());
+        assertTrue(result.errors().stream().anyMatch(e -> e.contains("full")), result.errors().toString());
+        assertEquals(1, oneService.entries().size());
+        // Only the written frontend's slot is left; the other's went with the undone batch.
+        int svcId = oneService.entries().values().iterator().next().svcId();
+        assertEquals(Set.of(new SlotKey(svcId, 0)), slots.entries().keySet());
+        assertFalse(tight.dump().contains("MISSING"), tight.dump());
     }
 
     // ---- backends_v2: an id's slot is id % slots (4 here); a live backend's slot is never given away ----
