@@ -15,6 +15,8 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +55,11 @@ final class GappyApiServer implements AutoCloseable {
         server.init(address, port);
     }
 
+    /** The paths of every list of Services asked for so far. */
+    List<String> servicesLists() {
+        return List.copyOf(dispatcher.servicesLists);
+    }
+
     /** Deletes an object without telling any watcher (it is meant to happen during a {@link #gap}). */
     void forget(Class<? extends HasMetadata> kind, String namespace, String name) {
         boolean removed = dispatcher.getMap().entrySet().removeIf(e -> {
@@ -76,6 +83,13 @@ final class GappyApiServer implements AutoCloseable {
     /** Answers a watch from a compacted resourceVersion as the API server does: an ERROR event with 410 Expired. */
     private static final class CompactingDispatcher extends KubernetesCrudDispatcher {
         volatile long compactedBelow;
+        final List<String> servicesLists = new CopyOnWriteArrayList<>();
+
+        @Override
+        public MockResponse handleGet(String path) {
+            if (path.startsWith("/api/v1/services?") && !path.contains("watch=true")) servicesLists.add(path);
+            return super.handleGet(path);
+        }
 
         @Override
         public MockResponse handleWatch(String path) {

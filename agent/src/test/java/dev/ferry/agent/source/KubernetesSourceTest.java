@@ -197,6 +197,8 @@ class KubernetesSourceTest {
 
                 api.gap(() -> api.forget(io.fabric8.kubernetes.api.model.Service.class, "lab", "gone"));
                 Cluster after = awaitSnapshot(c -> c.services().size() == 1);
+                assertTrue(api.servicesLists().size() >= 2 && api.servicesLists().stream().allMatch(p -> p.contains("limit=500")),
+                        "listed, and listed again, in pages: " + api.servicesLists());
                 assertEquals("web", after.services().getFirst().name().name());
                 assertSame(before.services().stream().filter(s -> s.name().name().equals("web")).findFirst().orElseThrow(),
                         after.services().getFirst(), "listed again unchanged: the same model");

@@ -18,12 +18,14 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.URI;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -118,6 +120,29 @@ final class SeededApiServer implements AutoCloseable {
                 attributes = attributes.add(new Attribute("name", selector.substring("metadata.name=".length())));
             }
             return new MockResponse().withWebSocketUpgrade(watcherWithoutReplay(attributes));
+        }
+
+        /**
+         * A list with a limit comes in pages, as from a real API server; the mock would send the
+         * whole list every time, and the agent pages its lists. The continue token is the offset
+         * into the matching objects in name order (nothing changes while the benchmark's agent
+         * lists).
+         */
+        @Override
+        public MockResponse handleGet(String path) {
+            Map<String, String> query = queryOf(URI.create(path));
+            if (!query.containsKey("limit")) return super.handleGet(path);
+            AttributeSet wanted = getAttributeExtractor().fromPath(path);
+            List<Map.Entry<AttributeSet, String>> matching = map.entrySet().stream()
+                    .filter(e -> e.getKey().matches(wanted))
+                    .sorted(Comparator.comparing(e -> String.valueOf(identity(e.getKey()))))
+                    .toList();
+            int from = Integer.parseInt(query.getOrDefault("continue", "0"));
+            int to = (int) Math.min(matching.size(), from + Long.parseLong(query.get("limit")));
+            String items = matching.subList(from, to).stream().map(Map.Entry::getValue).collect(Collectors.joining(","));
+            String more = to < matching.size() ? ",\"continue\":\"" + to + "\"" : "";
+            return new MockResponse().setResponseCode(200).setBody("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":["
+                    + items + "],\"metadata\":{\"resourceVersion\":\"" + requestResourceVersion() + "\"" + more + "}}");
         }
 
         /**
