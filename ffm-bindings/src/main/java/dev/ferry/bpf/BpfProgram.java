@@ -2,13 +2,17 @@ package dev.ferry.bpf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.ferry.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import me.bechberger.ebpf.bpf.raw.Lib;
+import me.bechberger.ebpf.bpf.raw.bpf_prog_info;
 import me.bechberger.ebpf.bpf.raw.bpf_test_run_opts;
 
 /** A loaded program of a {@link BpfObject}; its fd is owned by the object. */
@@ -89,6 +93,37 @@ public final class BpfProgram {
             return new TestRunResult(bpf_test_run_opts.retval(opts), packetOut,
                     Integer.toUnsignedLong(bpf_test_run_opts.duration(opts)));
         }
+    }
+
+    /**
+     * The program as the verifier left it, what {@code bpftool prog dump xlated} shows: helper
+     * calls it inlined replaced by their instructions, branches on load-time constants resolved
+     * and the code they made dead removed.
+     */
+    public List<BpfInstruction> translatedInstructions() {
+        try (Arena arena = Arena.ofConfined()) {
+            int length = bpf_prog_info.xlated_prog_len(info(arena, 0, MemorySegment.NULL));
+            MemorySegment insns = arena.allocate(length, 8);
+            info(arena, length, insns);
+            List<BpfInstruction> out = new ArrayList<>(length / 8);
+            for (long at = 0; at < length; at += 8) {
+                byte regs = insns.get(JAVA_BYTE, at + 1);
+                out.add(new BpfInstruction(insns.get(JAVA_BYTE, at) & 0xff, regs & 0xf, (regs >> 4) & 0xf,
+                        insns.get(JAVA_SHORT, at + 2), insns.get(JAVA_INT, at + 4)));
+            }
+            return out;
+        }
+    }
+
+    /** bpf_prog_info, with the translated instructions copied into {@code insns} if it holds {@code length} bytes. */
+    private MemorySegment info(Arena arena, int length, MemorySegment insns) {
+        MemorySegment info = arena.allocate(bpf_prog_info.layout());
+        bpf_prog_info.xlated_prog_len(info, length);
+        bpf_prog_info.xlated_prog_insns(info, insns.address());
+        MemorySegment infoLength = arena.allocateFrom(JAVA_INT, (int) bpf_prog_info.sizeof());
+        // libbpf 1.1.2 lacks bpf_prog_get_info_by_fd (1.2+); the generic call is the same syscall.
+        BpfException.check("bpf_obj_get_info_by_fd", Lib.bpf_obj_get_info_by_fd(fd, info, infoLength));
+        return info;
     }
 
     /** Attaches as XDP in the driver's default mode through a link (closing it detaches). */

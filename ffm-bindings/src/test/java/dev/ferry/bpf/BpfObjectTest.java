@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +41,19 @@ class BpfObjectTest {
             TestRunResult run = object.program("selftest_tc").testRun(Selftest.packet(), 1);
             assertEquals(TC_ACT_OK, run.retval());
             assertEquals(0x11223344, Selftest.readU32(run.packetOut(), 0));
+        }
+    }
+
+    @Test
+    void translatedInstructionsAreTheProgramAsVerified() {
+        try (PinRoot pins = new PinRoot(); BpfObject object = Selftest.open(pins.path)) {
+            object.load();
+            // return XDP_PASS: r0 = 2; exit
+            assertEquals(List.of(new BpfInstruction(0xb7, 0, 0, (short) 0, XDP_PASS), new BpfInstruction(0x95, 0, 0, (short) 0, 0)),
+                    object.program("selftest_xdp").translatedInstructions());
+            // bpf_ringbuf_output stays a call, named by its address as bpftool names it.
+            assertTrue(object.program("selftest_ringbuf").translatedInstructions().stream()
+                    .anyMatch(i -> i.isHelperCall() && i.imm() != 0));
         }
     }
 
