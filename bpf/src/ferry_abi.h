@@ -354,4 +354,16 @@ struct sock_revnat_value {
 	__u16 pad;
 };
 
+/* ---- the datapath's clock (clock.h, clock_probe.bpf.c) ---- */
+
+/*
+ * What clock_probe.bpf.c writes over the start of its test frame: the jiffies counter and
+ * CLOCK_MONOTONIC, read in that order. From these the agent works out the tick length and offset
+ * that turn jiffies into CLOCK_MONOTONIC (clock_tick_ns, clock_offset_ns in config.h).
+ */
+struct clock_sample {
+	__u64 jiffies;        /* (host) bpf_jiffies64() */
+	__u64 monotonic_ns;   /* (host) bpf_ktime_get_ns(), read after jiffies */
+};
+
 #endif /* FERRY_ABI_H */

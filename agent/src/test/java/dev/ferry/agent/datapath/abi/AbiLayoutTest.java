@@ -1,5 +1,6 @@
 package dev.ferry.agent.datapath.abi;
 
+import dev.ferry.agent.datapath.ClockProbe;
 import dev.ferry.agent.datapath.Datapath;
 import dev.ferry.agent.datapath.HostSocketHooks;
 import dev.ferry.bpf.Btf;
@@ -74,6 +75,22 @@ class AbiLayoutTest {
         }
         return results.entrySet().stream().map(e -> DynamicTest.dynamicTest("sock_host struct " + e.getKey(),
                 () -> assertEquals(List.of(), e.getValue())));
+    }
+
+    /** struct clock_sample is only in the clock probe's object. */
+    @Test
+    void clockSampleEqualsTheBtfOfTheClockProbe() throws Exception {
+        Path probeObject = Files.createTempFile("clock_probe", ".bpf.o");
+        try (InputStream in = Datapath.class.getResourceAsStream(ClockProbe.OBJECT)) {
+            assertNotNull(in, ClockProbe.OBJECT + " missing: bpf module not built");
+            Files.write(probeObject, in.readAllBytes());
+            try (Btf probeBtf = Btf.parse(probeObject)) {
+                BtfStruct c = probeBtf.struct("clock_sample").orElseThrow(() -> new AssertionError("no struct clock_sample"));
+                assertEquals(List.of(), differences(ClockSample.LAYOUT, c));
+            }
+        } finally {
+            Files.deleteIfExists(probeObject);
+        }
     }
 
     @TestFactory
