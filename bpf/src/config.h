@@ -28,6 +28,18 @@ const volatile __u32 maglev_hash_seed = 0x46455259; /* "FERY" */
 const volatile __u16 snat_port_min = 61000;
 const volatile __u16 snat_port_max = 65535;
 
+/* ---- the datapath's clock (clock.h) ---- */
+
+/*
+ * datapath_now() = jiffies * clock_tick_ns + clock_offset_ns: CLOCK_MONOTONIC at the start of
+ * the current tick. The agent measures both with clock_probe.bpf.c before it loads the datapath
+ * (DatapathClock.java). clock_tick_ns is the kernel's TICK_NSEC, (NSEC_PER_SEC + HZ/2) / HZ;
+ * clock_offset_ns is CLOCK_MONOTONIC at jiffies 0, negative since jiffies start near 2^32
+ * (INITIAL_JIFFIES). 0 (unprobed: bpftool loads, tests) reads bpf_ktime_get_coarse_ns() instead.
+ */
+const volatile __u64 clock_tick_ns = 0;
+const volatile __s64 clock_offset_ns = 0;
+
 /* ---- host sockets ---- */
 
 /*

@@ -57,12 +57,14 @@ public final class Datapath implements AutoCloseable {
     private final Conntrack conntrack;
     private final Path bpffsRoot;
     private final Settings settings;
+    private final DatapathClock clock;
 
-    private Datapath(BpfObject pod, BpfObject node, Path bpffsRoot, Settings settings) {
+    private Datapath(BpfObject pod, BpfObject node, Path bpffsRoot, Settings settings, DatapathClock clock) {
         this.pod = pod;
         this.node = node;
         this.bpffsRoot = bpffsRoot;
         this.settings = settings;
+        this.clock = clock;
         int maglevTableSize = settings.maglevTableSize();
         this.backends = new BackendSlots(new BpfMapTable<>(pod.map(BACKENDS_MAP), Abi.U32_CODEC, BackendValue.CODEC));
         this.serviceMaps = new ServiceMaps(new ServiceMaps.Tables(
@@ -102,17 +104,19 @@ public final class Datapath implements AutoCloseable {
 
     /**
      * Loads the programs with their maps pinned under {@code bpffsRoot} (created if needed;
-     * maps already pinned there are reused, contents and all).
+     * maps already pinned there are reused, contents and all), on this kernel's clock
+     * ({@link DatapathClock#probe()}, a tenth of a second).
      */
     public static Datapath load(Path bpffsRoot, Settings settings) {
         requireBpffs(bpffsRoot);
         dropMaglevTablesOfAnotherSize(bpffsRoot, settings.maglevTableSize());
         requirePinnedLbMapsOfSize(bpffsRoot, settings.lbMapMax());
-        BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings);
+        DatapathClock clock = DatapathClock.probe();
+        BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings, clock);
         BpfObject node = null;
         try {
-            node = open(NODE_OBJECT, "xdp_node", bpffsRoot, settings);
-            Datapath datapath = new Datapath(pod, node, bpffsRoot, settings);
+            node = open(NODE_OBJECT, "xdp_node", bpffsRoot, settings, clock);
+            Datapath datapath = new Datapath(pod, node, bpffsRoot, settings, clock);
             // Before anything reads backends_v2 and before these programs replace the old ones.
             BackendsV1Upgrade.carryOver(bpffsRoot, datapath.backends);
             return datapath;
@@ -136,18 +140,19 @@ public final class Datapath implements AutoCloseable {
     /**
      * Loads another object built from a datapath program's source (bench/'s wrappers include
      * xdp_node.bpf.c or tc_pod.bpf.c) exactly as this datapath's objects were: the same
-     * configuration, the same maps through their pins. The caller closes it.
+     * configuration and clock, the same maps through their pins. The caller closes it.
      */
     public BpfObject loadAlike(String resource, String name) {
-        return open(resource, name, bpffsRoot, settings);
+        return open(resource, name, bpffsRoot, settings, clock);
     }
 
     /** One object, configured alike: every object declares every map, and shares it by its pin. */
-    private static BpfObject open(String resource, String name, Path bpffsRoot, Settings settings) {
+    private static BpfObject open(String resource, String name, Path bpffsRoot, Settings settings, DatapathClock clock) {
         BpfObject object = BpfObject.open(resource(resource), name, bpffsRoot);
         try {
             object.setGlobal("hairpin_addr", settings.hairpinAddress().getAddress()); // network order
             object.setGlobalInt("maglev_table_size", settings.maglevTableSize());
+            clock.configure(object);
             object.setValueSize(MAGLEV_MAP, settings.maglevTableSize() * Integer.BYTES);
             for (String map : LB_MAPS) object.setMaxEntries(map, settings.lbMapMax());
             object.load();
@@ -259,6 +264,11 @@ public final class Datapath implements AutoCloseable {
 
     public Path bpffsRoot() {
         return bpffsRoot;
+    }
+
+    /** The clock the datapath's objects were loaded with; other objects sharing its maps need it too. */
+    public DatapathClock clock() {
+        return clock;
     }
 
     /** counters_v1 summed over CPUs. */

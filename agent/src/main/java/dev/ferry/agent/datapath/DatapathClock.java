@@ -1,6 +1,7 @@
 package dev.ferry.agent.datapath;
 
 import dev.ferry.agent.datapath.abi.ClockSample;
+import dev.ferry.bpf.BpfObject;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -9,7 +10,7 @@ import java.util.List;
 /**
  * How the datapath turns jiffies into CLOCK_MONOTONIC (bpf/src/clock.h): {@code jiffies * tickNs
  * + offsetNs} is CLOCK_MONOTONIC (System.nanoTime()'s clock) at the start of the current tick.
- * To be written into every datapath object before load; {@link #COARSE} leaves the
+ * Written into every datapath object before load ({@link #configure}); {@link #COARSE} leaves the
  * datapath on bpf_ktime_get_coarse_ns(), the same clock read through a helper call.
  *
  * @param tickNs   the kernel's TICK_NSEC, (10^9 + HZ/2) / HZ; 0 for {@link #COARSE}
@@ -89,5 +90,11 @@ public record DatapathClock(long tickNs, long offsetNs) {
     public int hz() {
         if (tickNs == 0) throw new IllegalStateException("the coarse clock has no HZ of its own");
         return (int) Math.round(1e9 / tickNs);
+    }
+
+    /** Sets clock_tick_ns and clock_offset_ns (bpf/src/config.h) of an object not loaded yet. */
+    public void configure(BpfObject object) {
+        object.setGlobalLong("clock_tick_ns", tickNs);
+        object.setGlobalLong("clock_offset_ns", offsetNs);
     }
 }

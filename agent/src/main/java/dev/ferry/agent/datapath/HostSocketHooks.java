@@ -84,6 +84,8 @@ public final class HostSocketHooks implements AutoCloseable {
         try {
             object.adoptPinnedMaps();
             object.setGlobalLong("netns_cookie", netnsCookie);
+            // Affinity entries are shared with the pod programs: one clock for all their idle times.
+            datapath.clock().configure(object);
             object.load();
             return new HostSocketHooks(object, datapath.bpffsRoot(), netnsCookie);
         } catch (RuntimeException e) {

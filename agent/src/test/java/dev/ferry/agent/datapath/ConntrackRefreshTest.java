@@ -14,6 +14,7 @@ import dev.ferry.bpf.TestRunResult;
 import dev.ferry.bpf.TypedMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * flow up with its first packet, ages both entries as if {@code since} had passed since their
  * last refresh (their deadlines moved back by that much), sends one more packet, and says what
  * that packet must have done to both entries. The packet's own frame is checked too, so an
- * entry left alone is one the packet hit, not one it missed.
+ * entry left alone is one the packet hit, not one it missed. One more test checks the clock the
+ * deadlines are on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConntrackRefreshTest {
@@ -43,6 +45,8 @@ class ConntrackRefreshTest {
     static final long TICK_NS = Duration.ofMillis(20).toNanos();
     /** Well inside and well beyond CT_REFRESH_NS, with room for a slow test machine. */
     static final Duration WITHIN = Duration.ofMillis(700), BEYOND = Duration.ofMillis(1300);
+    /** ct_udp_timeout_ns's default. */
+    static final Duration UDP_TIMEOUT = Duration.ofSeconds(60);
 
     static final String SERVICES = """
             apiVersion: v1
@@ -197,6 +201,35 @@ class ConntrackRefreshTest {
                 }
             }
         }
+    }
+
+    /**
+     * The clock itself, as probed (DatapathClock): a new flow's deadline is the UDP timeout from
+     * CLOCK_MONOTONIC at the start of the tick its first packet came in. Flows a millisecond or
+     * so apart, so that some come just after a tick began and some just before the next; one
+     * tick (clock_tick_ns) plus a late tick interrupt's millisecond is as late as it may read.
+     */
+    @Test
+    void newFlowsGetDeadlinesOnCLOCK_MONOTONICAsOfTheStartOfTheirTick() throws InterruptedException {
+        long tickNs = datapath.clock().tickNs(), lateTickNs = Duration.ofMillis(1).toNanos();
+        long tickStartNs = Duration.ofMillis(1).toNanos() / 2; // how close to the packet a tick's start reads
+        assertNotEquals(0, tickNs, "the probe fell back to bpf_ktime_get_coarse_ns()");
+        long closestToThePacket = Long.MIN_VALUE;
+        for (int port = 46000; port < 46200; port++) {
+            long before = System.nanoTime();
+            assertEquals(OK, datapath.fromPod().testRun(Packet.udp(CLIENT, port, VIP, 53).bytes(), 1).retval());
+            long after = System.nanoTime();
+            CtKey key = new CtKey(Ipv4.parse(CLIENT), Ipv4.parse(VIP), port, 53, Protocol.UDP, false);
+            long now = entry(key).expiresNs() - UDP_TIMEOUT.toNanos(); // datapath_now() at the packet
+            assertTrue(now <= after + tickStartNs, "flow " + port + ": the clock read " + (now - after)
+                    + " ns after the packet, ahead of CLOCK_MONOTONIC");
+            assertTrue(now >= before - tickNs - lateTickNs, "flow " + port + ": the clock read " + (before - now)
+                    + " ns before the packet, more than a tick (" + tickNs + " ns)");
+            closestToThePacket = Math.max(closestToThePacket, now - before);
+            Thread.sleep(1);
+        }
+        assertTrue(closestToThePacket >= -tickStartNs, "the clock read at least " + -closestToThePacket
+                + " ns before every packet: its offset is off by part of a tick");
     }
 
     private CtValue entry(CtKey key) {
