@@ -52,6 +52,7 @@ public final class ControlPlane implements Benchmark {
             api.seed(workload.serviceObjects());
             api.seed(slices);
             EndpointChanges changes = new EndpointChanges(api.client(), api::lastUpdateTakenNanos, workload, slices);
+            lab.closeWithLab(changes);
             results.addAll(measure(lab, changes, "", mode.full() ? 5 : 1, mode.full() ? 200 : 100, List.of()));
 
             // 100,000 Pods make the agent's start and full sync long: one trial, FULL only.

@@ -10,6 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -22,7 +28,7 @@ import java.util.function.LongSupplier;
  * milliseconds that no watcher waits for. Services are visited in a scattered order, so
  * consecutive changes touch unrelated services.
  */
-final class EndpointChanges {
+final class EndpointChanges implements AutoCloseable {
     /** How often the maps are looked at while waiting: fine enough for ms, light on 2 cores. */
     private static final long POLL_NANOS = 100_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -33,6 +39,7 @@ final class EndpointChanges {
     private static final Duration PAUSE = Agent.COALESCE.plusMillis(10);
 
     private final KubernetesClient client;
+    private final ExecutorService caller = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("api-call").factory());
     private final LongSupplier updateTakenNanos;
     private final Workload workload;
     /** The slice each service has in the API server now (its resourceVersion is the next PUT's). */
@@ -73,12 +80,18 @@ final class EndpointChanges {
         change.getMetadata().setResourceVersion(current[service].getMetadata().getResourceVersion());
         change.getMetadata().setUid(current[service].getMetadata().getUid());
         AgentRun.Programming before = agent.programming();
-
-        long start = System.nanoTime();
-        current[service] = client.resource(change).update();
-        long answered = System.nanoTime();
         Inet4Address vip = Workload.clusterIp(service);
-        while (!routesTo(maps.backendAddresses(vip, Workload.PORT), to, from)) {
+        Optional<List<Integer>> idsBefore = maps.slotIds(vip, Workload.PORT);
+
+        // The call runs on its own thread while this one watches the maps from the start: the
+        // agent often has the change written before the mock's answer reaches the client.
+        long start = System.nanoTime();
+        CompletableFuture<Long> call = CompletableFuture.supplyAsync(() -> {
+            current[service] = client.resource(change).update();
+            return System.nanoTime();
+        }, caller);
+        // Only once its slots name other backends is the service's whole path read again.
+        while (maps.slotIds(vip, Workload.PORT).equals(idsBefore) || !routesTo(maps.backendAddresses(vip, Workload.PORT), to, from)) {
             if (System.nanoTime() - start > TIMEOUT.toNanos()) {
                 throw new IllegalStateException("service " + service + " not moved to " + to + " within " + TIMEOUT
                         + "; maps hold " + maps.backendAddresses(vip, Workload.PORT) + "\n" + agent.tail());
@@ -86,6 +99,7 @@ final class EndpointChanges {
             LockSupport.parkNanos(POLL_NANOS);
         }
         long written = System.nanoTime();
+        long answered = answered(call);
         long taken = updateTakenNanos.getAsLong();
         if (taken < start || taken > answered) {
             throw new IllegalStateException("the API server took no update during the call for service " + service);
@@ -101,6 +115,21 @@ final class EndpointChanges {
         }
         double agentMs = after.count() - before.count() == 1 ? (after.sumSeconds() - before.sumSeconds()) * 1e3 : Double.NaN;
         return new Timing((written - start) / 1e6, (written - taken) / 1e6, agentMs, (answered - start) / 1e6);
+    }
+
+    private static long answered(CompletableFuture<Long> call) {
+        try {
+            return call.get(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the update failed", e.getCause());
+        } catch (TimeoutException | InterruptedException e) {
+            throw new IllegalStateException("the update did not return within " + TIMEOUT, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        caller.shutdownNow();
     }
 
     private static boolean routesTo(Optional<Set<Inet4Address>> backends, Inet4Address to, Inet4Address from) {

@@ -37,6 +37,21 @@ final class PinnedServices implements AutoCloseable {
         backends = backendsMap.typed(Abi.U32_CODEC, BackendValue.CODEC);
     }
 
+    /**
+     * The backend ids in the slots of the TCP frontend {@code vip:port}, in slot order; empty if
+     * there is no such frontend. Half the lookups of {@link #backendAddresses}: cheap enough to ask
+     * every 100 µs while a change is on its way, on a machine the agent shares.
+     */
+    Optional<java.util.List<Integer>> slotIds(Inet4Address vip, int port) {
+        Optional<SvcValue> service = services.get(new SvcKey(vip, port, Protocol.TCP, SvcKey.SCOPE_INTERNAL));
+        if (service.isEmpty()) return Optional.empty();
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (int slot = 0; slot < service.get().backendCount(); slot++) {
+            out.add(slots.get(new SlotKey(service.get().svcId(), slot)).orElse(0));
+        }
+        return Optional.of(out);
+    }
+
     /** The backend addresses a new TCP flow to {@code vip:port} from a pod can reach; empty if there is no such frontend. */
     Optional<Set<Inet4Address>> backendAddresses(Inet4Address vip, int port) {
         Optional<SvcValue> service = services.get(new SvcKey(vip, port, Protocol.TCP, SvcKey.SCOPE_INTERNAL));
