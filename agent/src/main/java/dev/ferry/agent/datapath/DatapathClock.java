@@ -42,7 +42,7 @@ public record DatapathClock(long tickNs, long offsetNs) {
         List<ClockSample> samples = ClockProbe.sample(MIN_SPAN);
         try {
             DatapathClock clock = fromSamples(samples);
-            LOG.log(System.Logger.Level.INFO, "datapath clock: jiffies at {0} Hz, offset {1} ns", clock.hz(), clock.offsetNs);
+            LOG.log(System.Logger.Level.INFO, "datapath clock: jiffies at {0} Hz, offset {1} ns", clock.hz(), Long.toString(clock.offsetNs));
             return clock;
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.WARNING, "datapath clock: " + e.getMessage()

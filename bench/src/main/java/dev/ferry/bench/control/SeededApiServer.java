@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -98,6 +97,8 @@ final class SeededApiServer implements AutoCloseable {
     private static final class SeedableDispatcher extends KubernetesCrudDispatcher {
         private final Map<List<Attribute>, AttributeSet> byIdentity = new ConcurrentHashMap<>();
         private final Set<Object> watchers = field(this, "watchEventListeners");
+        /** Lists being paged through, by path without the continue token: what their first page saw. */
+        private final Map<String, List<String>> listsInProgress = new ConcurrentHashMap<>();
         private volatile long lastUpdateTaken;
 
         /**
@@ -124,25 +125,32 @@ final class SeededApiServer implements AutoCloseable {
 
         /**
          * A list with a limit comes in pages, as from a real API server; the mock would send the
-         * whole list every time, and the agent pages its lists. The continue token is the offset
-         * into the matching objects in name order (nothing changes while the benchmark's agent
-         * lists).
+         * whole list every time, and the agent pages its lists. As a real list is read at one
+         * resourceVersion, the first page takes a snapshot of the matching objects in name order
+         * and the continue token is an offset into it; the last page lets it go.
          */
         @Override
         public MockResponse handleGet(String path) {
             Map<String, String> query = queryOf(URI.create(path));
             if (!query.containsKey("limit")) return super.handleGet(path);
-            AttributeSet wanted = getAttributeExtractor().fromPath(path);
-            List<Map.Entry<AttributeSet, String>> matching = map.entrySet().stream()
-                    .filter(e -> e.getKey().matches(wanted))
-                    .sorted(Comparator.comparing(e -> String.valueOf(identity(e.getKey()))))
-                    .toList();
+            String list = path.replaceAll("[?&]continue=[^&]*", "");
+            List<String> snapshot = query.containsKey("continue") ? listsInProgress.get(list) : null;
+            if (snapshot == null) {
+                AttributeSet wanted = getAttributeExtractor().fromPath(path);
+                snapshot = map.entrySet().stream()
+                        .filter(e -> e.getKey().matches(wanted))
+                        .sorted(Comparator.comparing(e -> String.valueOf(identity(e.getKey()))))
+                        .map(Map.Entry::getValue)
+                        .toList();
+                listsInProgress.put(list, snapshot);
+            }
             int from = Integer.parseInt(query.getOrDefault("continue", "0"));
-            int to = (int) Math.min(matching.size(), from + Long.parseLong(query.get("limit")));
-            String items = matching.subList(from, to).stream().map(Map.Entry::getValue).collect(Collectors.joining(","));
-            String more = to < matching.size() ? ",\"continue\":\"" + to + "\"" : "";
+            int to = (int) Math.min(snapshot.size(), from + Long.parseLong(query.get("limit")));
+            if (to == snapshot.size()) listsInProgress.remove(list);
+            String more = to < snapshot.size() ? ",\"continue\":\"" + to + "\"" : "";
             return new MockResponse().setResponseCode(200).setBody("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":["
-                    + items + "],\"metadata\":{\"resourceVersion\":\"" + requestResourceVersion() + "\"" + more + "}}");
+                    + String.join(",", snapshot.subList(from, to)) + "],\"metadata\":{\"resourceVersion\":\""
+                    + requestResourceVersion() + "\"" + more + "}}");
         }
 
         /**
