@@ -3,7 +3,6 @@ package dev.ferry.agent.source;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -81,7 +80,7 @@ final class GappyApiServer implements AutoCloseable {
     }
 
     /** Answers a watch from a compacted resourceVersion as the API server does: an ERROR event with 410 Expired. */
-    private static final class CompactingDispatcher extends KubernetesCrudDispatcher {
+    private static final class CompactingDispatcher extends ApiServerCrudDispatcher {
         volatile long compactedBelow;
         final List<String> servicesLists = new CopyOnWriteArrayList<>();
 
