@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.Collection;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntSupplier;
 
 /**
  * Diffs desired against applied state and writes the difference, in an order that never lets
@@ -47,10 +48,6 @@ public final class Reconciler {
                            Set<Cidr> sourceRanges) {
         boolean sameSettings(int otherFlags, int otherAffinity) {
             return flags == otherFlags && affinityTimeoutSeconds == otherAffinity;
-        }
-
-        Applied withSvcId(int id) {
-            return new Applied(id, backendIds, flags, affinityTimeoutSeconds, sourceRanges);
         }
     }
 
@@ -254,8 +251,11 @@ public final class Reconciler {
         return added.keySet();
     }
 
-    /** What a frontend's entries are to say for its target (backend ids in slot order), under svcId. */
-    private Applied wanted(int svcId, FrontendTarget target) {
+    /**
+     * What a frontend's entries are to say for its target (backend ids in slot order), under the
+     * id {@code svcId} gives once every backend has its id (a frontend that fails uses up none).
+     */
+    private Applied wanted(IntSupplier svcId, FrontendTarget target) {
         List<Integer> ids = new ArrayList<>(target.backends().size());
         for (Backend b : target.backends()) {
             Integer id = backends.get(b);
@@ -266,7 +266,7 @@ public final class Reconciler {
         Set<Cidr> ranges = Set.copyOf(target.sourceRanges());
         int flags = (target.localOnly() ? SvcValue.F_LOCAL_ONLY : 0) | (affinity > 0 ? SvcValue.F_AFFINITY : 0)
                 | (target.maglev() ? SvcValue.F_MAGLEV : 0) | (ranges.isEmpty() ? 0 : SvcValue.F_SOURCE_RANGES);
-        return new Applied(svcId, ids, flags, affinity, ranges);
+        return new Applied(svcId.getAsInt(), ids, flags, affinity, ranges);
     }
 
     private static boolean needsTable(FrontendTarget target) {
@@ -289,7 +289,7 @@ public final class Reconciler {
         for (var e : fresh.entrySet()) {
             Applied a;
             try {
-                a = wanted(0, e.getValue()).withSvcId(svcIds.allocate());
+                a = wanted(svcIds::allocate, e.getValue());
             } catch (RuntimeException ex) {
                 unsettled.add(e.getKey());
                 errors.add(e.getValue().service() + " " + e.getKey() + ": " + ex.getMessage());
@@ -321,9 +321,9 @@ public final class Reconciler {
             } catch (RuntimeException undoFailed) {
                 errors.add("undoing a failed batch of new frontends: " + undoFailed.getMessage());
             }
-            Map<Frontend, FrontendTarget> each = new TreeMap<>();
-            planned.keySet().forEach(f -> each.put(f, fresh.get(f)));
-            return writeEach(each, errors);
+            // The pass's own map; those not planned are reported already.
+            fresh.keySet().retainAll(planned.keySet());
+            return writeEach(fresh, errors);
         }
         planned.forEach((f, a) -> {
             frontends.put(f, a);
@@ -349,7 +349,7 @@ public final class Reconciler {
     /** @return whether anything was written */
     private boolean writeFrontend(Frontend frontend, FrontendTarget target) {
         Applied current = frontends.get(frontend);
-        Applied want = current == null ? wanted(0, target).withSvcId(svcIds.allocate()) : wanted(current.svcId(), target);
+        Applied want = wanted(current == null ? svcIds::allocate : current::svcId, target);
         List<Integer> ids = want.backendIds();
         int flags = want.flags(), affinity = want.affinityTimeoutSeconds();
         Set<Cidr> ranges = want.sourceRanges();

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
@@ -48,7 +49,7 @@ public final class KubernetesSource implements ClusterSource {
      * garbage of such a response outlives the young generation and ends in a full collection.
      * Pages keep that to one page's worth.
      */
-    static final long LIST_PAGE = 500;
+    private static final long LIST_PAGE = 500;
 
     private final KubernetesClient client;
     private final String nodeName;
@@ -75,23 +76,23 @@ public final class KubernetesSource implements ClusterSource {
     /** Starts the informers; snapshots flow once all have synced (waiting happens on the source's thread). */
     @Override
     public KubernetesSource start() {
-        inform(client.resources(Service.class).inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(RESYNC.toMillis()),
-                Service::new);
-        inform(client.resources(EndpointSlice.class).inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(RESYNC.toMillis()),
-                EndpointSlice::new);
-        inform(client.resources(Node.class).withField("metadata.name", nodeName).runnableInformer(RESYNC.toMillis()),
-                Node::new);
-        inform(client.resources(ServiceCIDR.class).withLimit(LIST_PAGE).runnableInformer(RESYNC.toMillis()), ServiceCIDR::new);
-        inform(client.resources(Pod.class).inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(RESYNC.toMillis()), Pod::new);
-        inform(client.resources(Namespace.class).withLimit(LIST_PAGE).runnableInformer(RESYNC.toMillis()), Namespace::new);
-        inform(client.resources(NetworkPolicy.class).inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(RESYNC.toMillis()),
-                NetworkPolicy::new);
+        inform(client.resources(Service.class).inAnyNamespace(), Service::new);
+        inform(client.resources(EndpointSlice.class).inAnyNamespace(), EndpointSlice::new);
+        inform(client.resources(Node.class).withField("metadata.name", nodeName), Node::new);
+        inform(client.resources(ServiceCIDR.class), ServiceCIDR::new);
+        inform(client.resources(Pod.class).inAnyNamespace(), Pod::new);
+        inform(client.resources(Namespace.class), Namespace::new);
+        inform(client.resources(NetworkPolicy.class).inAnyNamespace(), NetworkPolicy::new);
         thread = Thread.ofPlatform().name("kubernetes-source").daemon().start(this::run);
         return this;
     }
 
-    /** @param blank a new object of the informer's kind, for the stand-ins its store hands back to fabric8 */
-    private <T extends HasMetadata> void inform(SharedIndexInformer<T> informer, Supplier<T> blank) {
+    /**
+     * An informer of {@code objects}, listing them in pages.
+     * @param blank a new object of the informer's kind, for the stand-ins its store hands back to fabric8
+     */
+    private <T extends HasMetadata> void inform(Informable<T> objects, Supplier<T> blank) {
+        SharedIndexInformer<T> informer = objects.withLimit(LIST_PAGE).runnableInformer(RESYNC.toMillis());
         ModelStore<T> store = new ModelStore<>(blank);
         informer.itemStore(store);
         informer.removeNamespaceIndex(); // nothing here looks objects up by namespace: no index to keep

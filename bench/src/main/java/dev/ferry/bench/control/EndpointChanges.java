@@ -90,11 +90,12 @@ final class EndpointChanges implements AutoCloseable {
             current[service] = client.resource(change).update();
             return System.nanoTime();
         }, caller);
-        // Only once its slots name other backends is the service's whole path read again.
-        while (maps.slotIds(vip, Workload.PORT).equals(idsBefore) || !routesTo(maps.backendAddresses(vip, Workload.PORT), to, from)) {
+        // Only once its slots name other backends are those looked up.
+        Optional<List<Integer>> ids;
+        while ((ids = maps.slotIds(vip, Workload.PORT)).equals(idsBefore) || !routesTo(ids.map(maps::addresses), to, from)) {
             if (System.nanoTime() - start > TIMEOUT.toNanos()) {
                 throw new IllegalStateException("service " + service + " not moved to " + to + " within " + TIMEOUT
-                        + "; maps hold " + maps.backendAddresses(vip, Workload.PORT) + "\n" + agent.tail());
+                        + "; maps hold " + ids.map(maps::addresses) + "\n" + agent.tail());
             }
             LockSupport.parkNanos(POLL_NANOS);
         }

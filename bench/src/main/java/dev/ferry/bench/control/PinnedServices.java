@@ -12,7 +12,9 @@ import dev.ferry.bpf.TypedMap;
 
 import java.net.Inet4Address;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,30 +40,27 @@ final class PinnedServices implements AutoCloseable {
     }
 
     /**
-     * The backend ids in the slots of the TCP frontend {@code vip:port}, in slot order; empty if
-     * there is no such frontend. Half the lookups of {@link #backendAddresses}: cheap enough to ask
-     * every 100 µs while a change is on its way, on a machine the agent shares.
+     * The backend ids in the slots of the TCP frontend {@code vip:port} a new flow from a pod
+     * takes, in slot order (0 for a slot not written); empty if there is no such frontend. One
+     * lookup per slot, cheap enough to ask every 100 µs while a change is on its way.
      */
-    Optional<java.util.List<Integer>> slotIds(Inet4Address vip, int port) {
+    Optional<List<Integer>> slotIds(Inet4Address vip, int port) {
         Optional<SvcValue> service = services.get(new SvcKey(vip, port, Protocol.TCP, SvcKey.SCOPE_INTERNAL));
         if (service.isEmpty()) return Optional.empty();
-        java.util.List<Integer> out = new java.util.ArrayList<>();
+        List<Integer> out = new ArrayList<>();
         for (int slot = 0; slot < service.get().backendCount(); slot++) {
             out.add(slots.get(new SlotKey(service.get().svcId(), slot)).orElse(0));
         }
         return Optional.of(out);
     }
 
-    /** The backend addresses a new TCP flow to {@code vip:port} from a pod can reach; empty if there is no such frontend. */
-    Optional<Set<Inet4Address>> backendAddresses(Inet4Address vip, int port) {
-        Optional<SvcValue> service = services.get(new SvcKey(vip, port, Protocol.TCP, SvcKey.SCOPE_INTERNAL));
-        if (service.isEmpty()) return Optional.empty();
+    /** The addresses of the live backends with these ids. */
+    Set<Inet4Address> addresses(List<Integer> ids) {
         Set<Inet4Address> out = new HashSet<>();
-        for (int slot = 0; slot < service.get().backendCount(); slot++) {
-            slots.get(new SlotKey(service.get().svcId(), slot)).flatMap(this::backend)
-                    .ifPresent(b -> out.add(b.address()));
+        for (int id : ids) {
+            if (id != 0) backend(id).ifPresent(b -> out.add(b.address()));
         }
-        return Optional.of(out);
+        return out;
     }
 
     /** The backend with this id: its slot of backends_v2, if that holds this very id (bpf/src/backends.h). */
