@@ -108,7 +108,7 @@ public final class Agent implements AutoCloseable {
                 .andThen(initialSync)
                 .andThen(SyncObserver.afterEachPass(result -> {
                     logApplied(result);
-                    // On the reconciler thread, after the frontends are gone: their flows end too.
+                    // In the pass, after the frontends are gone: their flows end too.
                     int ended = datapath.conntrack().endFlowsOf(java.util.Set.copyOf(result.removedServiceIds()));
                     if (ended > 0) {
                         LOG.log(System.Logger.Level.INFO, "ended {0} conntrack entries of removed frontends", ended);

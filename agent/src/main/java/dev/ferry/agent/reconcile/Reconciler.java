@@ -36,9 +36,9 @@ import java.util.function.IntSupplier;
  * A pass costs the services that changed: it looks only at the frontends of services whose part
  * of the desired state is another instance than in the last pass ({@link ServiceClaims}), and at
  * those it could not write before; a backend goes when no slot names it any more (counted, not
- * searched for). Not thread-safe by design: one writer thread owns it. At construction it restores ids and
- * applied state from the (pinned) maps, so an agent restart rewrites nothing that is still right
- * and established flows keep their backend ids.
+ * searched for). Not thread-safe by design: one writer at a time ({@link ReconcileLoop}) owns
+ * it. At construction it restores ids and applied state from the (pinned) maps, so an agent
+ * restart rewrites nothing that is still right and established flows keep their backend ids.
  */
 public final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());

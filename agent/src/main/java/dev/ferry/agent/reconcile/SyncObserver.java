@@ -13,10 +13,10 @@ public interface SyncObserver {
     /** Called on the submitting thread when a new desired state arrives. */
     void queued();
 
-    /** Called on the reconciler thread after each pass that ran to its end. */
+    /** Called by the thread running the pass, after each pass that ran to its end. */
     void synced(ApplyResult result, Instant changeSeenAt, Duration took);
 
-    /** Called on the reconciler thread when a pass threw; the next change retries. */
+    /** Called by the thread running the pass when it threw; the next change retries. */
     void failed(RuntimeException error, Duration took);
 
     /** An observer that only wants each finished pass's result (e.g. to log it). */
