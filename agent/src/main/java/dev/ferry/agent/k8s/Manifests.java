@@ -154,9 +154,20 @@ public final class Manifests {
     }
 
     private static <E> List<E> concat(List<Parsed> parts, Function<Cluster, List<E>> list) {
-        List<List<E>> nonEmpty = parts.stream().map(p -> list.apply(p.cluster())).filter(l -> !l.isEmpty()).toList();
-        if (nonEmpty.size() == 1) return nonEmpty.getFirst();
-        return nonEmpty.stream().flatMap(List::stream).toList();
+        List<E> only = List.of();
+        int nonEmpty = 0, size = 0;
+        for (Parsed p : parts) {
+            List<E> l = list.apply(p.cluster());
+            if (!l.isEmpty()) {
+                only = l;
+                nonEmpty++;
+                size += l.size();
+            }
+        }
+        if (nonEmpty <= 1) return only;
+        List<E> all = new ArrayList<>(size);
+        parts.forEach(p -> all.addAll(list.apply(p.cluster())));
+        return all;
     }
 
     private static List<HasMetadata> objects(String yaml) {

@@ -1,11 +1,11 @@
 package dev.ferry.agent.k8s;
 
+import dev.ferry.agent.model.FrozenList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -66,16 +66,22 @@ public final class ModelStore<T extends HasMetadata> implements ItemStore<T> {
     public synchronized Manifests.Parsed snapshot() {
         Snapshot s = last;
         if (s == null || s.version != version) {
-            List<Object> present = new ArrayList<>(used);
-            for (int i = 0; i < used; i++) {
-                if (models[i] != null) present.add(models[i]);
-            }
             List<String> problems = withProblems == 0 ? List.of()
                     : entries.values().stream().flatMap(e -> e.converted().problems().stream()).toList();
-            s = new Snapshot(version, new Manifests.Parsed(Manifests.ofOneKind(List.copyOf(present)), problems));
+            s = new Snapshot(version, new Manifests.Parsed(Manifests.ofOneKind(present()), problems));
             last = s;
         }
         return s.parsed();
+    }
+
+    /** The models in slot order, in one copy of the array ({@link FrozenList}). */
+    private List<Object> present() {
+        Object[] copy = new Object[used];
+        int n = 0;
+        for (int i = 0; i < used; i++) {
+            if (models[i] != null) copy[n++] = models[i];
+        }
+        return FrozenList.of(n == used ? copy : Arrays.copyOf(copy, n));
     }
 
     @Override

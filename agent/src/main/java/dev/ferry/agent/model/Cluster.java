@@ -11,13 +11,13 @@ import java.util.List;
 public record Cluster(List<Service> services, List<EndpointSlice> slices, List<Node> nodes, List<Cidr> serviceCidrs,
                       List<Pod> pods, List<Namespace> namespaces, List<NetworkPolicy> networkPolicies) {
     public Cluster {
-        services = List.copyOf(services);
-        slices = List.copyOf(slices);
-        nodes = List.copyOf(nodes);
-        serviceCidrs = List.copyOf(serviceCidrs);
-        pods = List.copyOf(pods);
-        namespaces = List.copyOf(namespaces);
-        networkPolicies = List.copyOf(networkPolicies);
+        services = FrozenList.copyOf(services);
+        slices = FrozenList.copyOf(slices);
+        nodes = FrozenList.copyOf(nodes);
+        serviceCidrs = FrozenList.copyOf(serviceCidrs);
+        pods = FrozenList.copyOf(pods);
+        namespaces = FrozenList.copyOf(namespaces);
+        networkPolicies = FrozenList.copyOf(networkPolicies);
     }
 
     /** Services only, without NetworkPolicy's objects. */
