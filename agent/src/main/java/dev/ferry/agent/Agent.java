@@ -101,7 +101,7 @@ public final class Agent implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "policy synced: {0}", policy);
             }
             healthCheckNodePorts.sync(desired.healthChecks());
-            neighbors.keep(desired.remoteBackendAddresses());
+            neighbors.keep(desired.remoteBackends());
             return result.withErrors(policy.errors());
         }, health
                 .andThen(new SyncMetrics(metrics, InstantSource.system()))

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -37,7 +36,7 @@ public final class DesiredState {
     private final SortedSet<Cidr> serviceCidrs;
     private final PolicyState policy;
     private final SortedMap<Integer, HealthCheck> healthChecks;
-    private final Set<Inet4Address> remoteBackendAddresses;
+    private final ShardedMap<Inet4Address, Integer> remoteBackends;
     /** The merged view, built on first use: the agent's passes need it not. */
     private volatile SortedMap<Frontend, FrontendTarget> frontends;
 
@@ -50,17 +49,17 @@ public final class DesiredState {
     DesiredState(ShardedMap<ServiceName, ServiceFrontends> services, Collection<Cidr> serviceCidrs, PolicyState policy,
                  MergedViews views) {
         this(services, Collections.unmodifiableSortedSet(new TreeSet<>(serviceCidrs)), policy, views.healthChecks(),
-                views.remoteBackendAddresses());
+                views.remoteBackends());
     }
 
     private DesiredState(ShardedMap<ServiceName, ServiceFrontends> services, SortedSet<Cidr> serviceCidrs,
                          PolicyState policy, SortedMap<Integer, HealthCheck> healthChecks,
-                         Set<Inet4Address> remoteBackendAddresses) {
+                         ShardedMap<Inet4Address, Integer> remoteBackends) {
         this.services = services;
         this.serviceCidrs = serviceCidrs;
         this.policy = policy;
         this.healthChecks = healthChecks;
-        this.remoteBackendAddresses = remoteBackendAddresses;
+        this.remoteBackends = remoteBackends;
     }
 
     /**
@@ -93,7 +92,7 @@ public final class DesiredState {
     }
 
     public DesiredState withPolicy(PolicyState policy) {
-        return new DesiredState(services, serviceCidrs, policy, healthChecks, remoteBackendAddresses);
+        return new DesiredState(services, serviceCidrs, policy, healthChecks, remoteBackends);
     }
 
     /** Each translated Service's part; compare two states with {@link ShardedMap#changesSince}. */
@@ -138,11 +137,12 @@ public final class DesiredState {
     }
 
     /**
-     * Backends on other nodes that traffic from outside is forwarded to by XDP: their next hops
-     * must stay resolved. The same instance while none of them changed.
+     * Backends on other nodes that traffic from outside is forwarded to by XDP, whose next hops
+     * must stay resolved, each with how many Services forward to it. The same instance while
+     * none of them changed; a later version shares the shards a pass did not touch.
      */
-    public Set<Inet4Address> remoteBackendAddresses() {
-        return remoteBackendAddresses;
+    public ShardedMap<Inet4Address, Integer> remoteBackends() {
+        return remoteBackends;
     }
 
     private List<ServiceFrontends> byName() {

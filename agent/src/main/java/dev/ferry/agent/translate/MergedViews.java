@@ -5,9 +5,7 @@ import dev.ferry.agent.model.ServiceName;
 import java.net.Inet4Address;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -17,16 +15,18 @@ import java.util.TreeMap;
  * replaced {@link ServiceFrontends} at a time, and built again only when a replaced one had or
  * has such a port or backend, so that an endpoint change of a plain ClusterIP Service costs
  * nothing here and hands on the very same views (whose users then skip their work by identity).
- * Not thread-safe: the translator's.
+ * The remote backends are a {@link ShardedMap}, so that their user can find what one change did
+ * to them without walking all of them. Not thread-safe: the translator's.
  */
 final class MergedViews {
     /** Services with a healthCheckNodePort, by name: the first by name gets a port two claim. */
     private final TreeMap<ServiceName, Map<Integer, HealthCheck>> healthChecksByService = new TreeMap<>();
     /** Remote backend address -> how many Services forward external traffic to it. */
-    private final Map<Inet4Address, Integer> remoteBackends = new HashMap<>();
+    private ShardedMap<Inet4Address, Integer> remoteBackends = ShardedMap.empty();
+    /** The next version of remoteBackends while a pass changes them; null otherwise. */
+    private ShardedMap.Editor<Inet4Address, Integer> remoteBackendsEdit;
     private SortedMap<Integer, HealthCheck> healthChecks = Collections.emptySortedMap();
-    private Set<Inet4Address> remoteBackendAddresses = Set.of();
-    private boolean healthChecksStale, remoteBackendsStale;
+    private boolean healthChecksStale;
 
     static MergedViews of(Collection<ServiceFrontends> services) {
         MergedViews views = new MergedViews();
@@ -42,8 +42,7 @@ final class MergedViews {
                 healthChecksStale = true;
             }
             for (Inet4Address address : before.remoteExternalBackends()) {
-                remoteBackends.merge(address, -1, (a, b) -> a + b == 0 ? null : a + b);
-                remoteBackendsStale = true;
+                countRemote(address, -1);
             }
         }
         if (after != null) {
@@ -52,8 +51,7 @@ final class MergedViews {
                 healthChecksStale = true;
             }
             for (Inet4Address address : after.remoteExternalBackends()) {
-                remoteBackends.merge(address, 1, Integer::sum);
-                remoteBackendsStale = true;
+                countRemote(address, 1);
             }
         }
     }
@@ -69,12 +67,20 @@ final class MergedViews {
         return healthChecks;
     }
 
-    /** A new instance only after one changed. */
-    Set<Inet4Address> remoteBackendAddresses() {
-        if (remoteBackendsStale) {
-            remoteBackendAddresses = Set.copyOf(remoteBackends.keySet());
-            remoteBackendsStale = false;
+    private void countRemote(Inet4Address address, int delta) {
+        if (remoteBackendsEdit == null) remoteBackendsEdit = remoteBackends.edit();
+        Integer before = remoteBackendsEdit.get(address);
+        int after = (before == null ? 0 : before) + delta;
+        if (after == 0) remoteBackendsEdit.remove(address);
+        else remoteBackendsEdit.put(address, after);
+    }
+
+    /** Remote backend address -> how many Services forward external traffic to it; a new version only after a pass changed one. */
+    ShardedMap<Inet4Address, Integer> remoteBackends() {
+        if (remoteBackendsEdit != null) {
+            remoteBackends = remoteBackendsEdit.done();
+            remoteBackendsEdit = null;
         }
-        return remoteBackendAddresses;
+        return remoteBackends;
     }
 }

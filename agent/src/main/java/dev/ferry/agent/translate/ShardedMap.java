@@ -173,6 +173,12 @@ public final class ShardedMap<K, V> extends AbstractMap<K, V> {
             return this;
         }
 
+        /** The value in the version being built. */
+        public V get(K key) {
+            if (shards == null) throw new IllegalStateException("this editor's version was handed out already");
+            return shards[shardOf(key)].get(key);
+        }
+
         public Editor<K, V> remove(K key) {
             int shard = shardOf(key);
             if (shards[shard].containsKey(key) && writable(shard).remove(key) != null) size--;

@@ -4,6 +4,7 @@ import dev.ferry.agent.datapath.NeighborKeeper.NextHop;
 import dev.ferry.agent.lab.Lab;
 import dev.ferry.agent.testing.ManualClock;
 import dev.ferry.agent.testing.Privileged;
+import dev.ferry.agent.translate.ShardedMap;
 import dev.ferry.sys.ManagedNeighbor;
 import dev.ferry.sys.NetNs;
 import dev.ferry.sys.Netlink;
@@ -85,49 +86,71 @@ class NeighborKeeperTest {
 
     @Test
     void keepsOneEntryPerNextHopAndForgetsThoseNoLongerNeeded() {
-        keeper.keep(Set.of(POD_B1, POD_B2, POD_C));
+        keeper.keep(backends(POD_B1, POD_B2, POD_C));
         assertEquals(Set.of(hop(NODE_B), hop(NODE_C)), kernel.entries);
 
-        keeper.keep(Set.of(POD_C));
+        keeper.keep(backends(POD_C));
         assertEquals(Set.of(hop(NODE_C)), kernel.entries);
 
-        keeper.keep(Set.of(NODE_C)); // on-link: the backend is its own next hop, the same entry
+        keeper.keep(backends(NODE_C)); // on-link: the backend is its own next hop, the same entry
         assertEquals(Set.of(hop(NODE_C)), kernel.entries);
 
-        keeper.keep(Set.of());
+        keeper.keep(backends());
         assertEquals(Set.of(), kernel.entries);
         assertEquals(List.of(), warnings);
     }
 
     @Test
     void routesAreCachedUntilTheSetChangesOrTheyAreThirtySecondsOld() {
-        keeper.keep(Set.of(POD_B1));
-        keeper.keep(Set.of(POD_B1));
+        keeper.keep(backends(POD_B1));
+        keeper.keep(backends(POD_B1));
         clock.advance(NeighborKeeper.REFRESH.minusSeconds(1));
-        keeper.keep(Set.of(POD_B1));
+        keeper.keep(backends(POD_B1));
         assertEquals(List.of("route 10.244.2.10", "keep 192.168.254.12 ifindex 2"), kernel.calls);
 
         kernel.calls.clear();
-        keeper.keep(Set.of(POD_B1, POD_B2));
+        keeper.keep(backends(POD_B1, POD_B2));
         assertEquals(List.of("route 10.244.2.11"), kernel.calls, "only the new address is looked up; its hop is kept already");
 
         kernel.calls.clear();
         kernel.routes.put(POD_B1, new Route(ETH0, NODE_C, null)); // b's pods moved behind c
         kernel.routes.put(POD_B2, new Route(ETH0, NODE_C, null));
         clock.advance(Duration.ofSeconds(1));
-        keeper.keep(Set.of(POD_B1, POD_B2));
+        keeper.keep(backends(POD_B1, POD_B2));
         assertEquals(Set.of(hop(NODE_C)), kernel.entries, "every route is looked up again after 30 s");
         assertTrue(kernel.calls.contains("forget 192.168.254.12 ifindex 2"), kernel.calls.toString());
     }
 
     @Test
+    void aNextHopStaysWhileAnyOfItsBackendsRemains() {
+        keeper.keep(backends(POD_B1, POD_B2));
+        keeper.keep(backends(POD_B2));
+        assertEquals(Set.of(hop(NODE_B)), kernel.entries);
+        assertFalse(kernel.calls.stream().anyMatch(c -> c.startsWith("forget")), kernel.calls.toString());
+
+        keeper.keep(backends());
+        assertEquals(Set.of(), kernel.entries);
+    }
+
+    @Test
+    void aBackendWithoutRouteIsTriedAgainOnTheNextPassThatDoesWork() {
+        keeper.keep(backends(POD_B1, UNROUTABLE));
+        assertEquals(Set.of(hop(NODE_B)), kernel.entries);
+
+        kernel.routes.put(UNROUTABLE, new Route(ETH0, NODE_C, null)); // its route appeared
+        keeper.keep(backends(POD_B1, UNROUTABLE, POD_B2)); // within 30 s, one backend more
+        assertEquals(Set.of(hop(NODE_B), hop(NODE_C)), kernel.entries);
+        assertEquals(1, warnings.size(), warnings.stream().map(LogRecord::getMessage).toList().toString());
+    }
+
+    @Test
     void refreshAssertsEveryEntryAgainAfterTheKernelFlushedThem() {
-        keeper.keep(Set.of(POD_B1));
+        keeper.keep(backends(POD_B1));
         kernel.entries.clear(); // eth0 went down and up
-        keeper.keep(Set.of(POD_B1));
+        keeper.keep(backends(POD_B1));
         assertEquals(Set.of(), kernel.entries, "within 30 s an unchanged set costs nothing");
         clock.advance(NeighborKeeper.REFRESH);
-        keeper.keep(Set.of(POD_B1));
+        keeper.keep(backends(POD_B1));
         assertEquals(Set.of(hop(NODE_B)), kernel.entries);
     }
 
@@ -136,7 +159,7 @@ class NeighborKeeperTest {
         kernel.failingKeeps.add(hop(NODE_C));
         for (int pass = 0; pass < 3; pass++) {
             clock.advance(NeighborKeeper.REFRESH);
-            keeper.keep(Set.of(UNROUTABLE, POD_B1, POD_C));
+            keeper.keep(backends(UNROUTABLE, POD_B1, POD_C));
         }
         assertEquals(Set.of(hop(NODE_B)), kernel.entries);
         assertEquals(2, warnings.size(), warnings.stream().map(LogRecord::getMessage).toList().toString());
@@ -145,15 +168,15 @@ class NeighborKeeperTest {
 
         kernel.failingKeeps.clear();
         clock.advance(NeighborKeeper.REFRESH);
-        keeper.keep(Set.of(UNROUTABLE, POD_B1, POD_C));
+        keeper.keep(backends(UNROUTABLE, POD_B1, POD_C));
         assertEquals(Set.of(hop(NODE_B), hop(NODE_C)), kernel.entries, "retried on the next pass that does work");
     }
 
     @Test
     void neverTouchesEntriesItDidNotMake() {
         kernel.configured.add(hop(NODE_B)); // an operator's PERMANENT entry for b
-        keeper.keep(Set.of(POD_B1, POD_C));
-        keeper.keep(Set.of());
+        keeper.keep(backends(POD_B1, POD_C));
+        keeper.keep(backends());
         assertFalse(kernel.calls.contains("forget 192.168.254.12 ifindex 2"), kernel.calls.toString());
         assertEquals(List.of(), warnings);
     }
@@ -161,16 +184,16 @@ class NeighborKeeperTest {
     @Test
     void prunesEntriesLeftByAnEarlierRun() {
         kernel.entries.add(hop(NODE_C)); // Ferry's mark, made before a restart
-        keeper.keep(Set.of(POD_B1));
+        keeper.keep(backends(POD_B1));
         assertEquals(Set.of(hop(NODE_B)), kernel.entries);
     }
 
     @Test
     void neverThrows() {
         kernel.broken = true;
-        keeper.keep(Set.of(POD_B1));
+        keeper.keep(backends(POD_B1));
         clock.advance(NeighborKeeper.REFRESH);
-        keeper.keep(Set.of(POD_B1, POD_C));
+        keeper.keep(backends(POD_B1, POD_C));
         assertEquals(3, warnings.size(), "adoption once, each next hop once: "
                 + warnings.stream().map(LogRecord::getMessage).toList());
     }
@@ -191,7 +214,7 @@ class NeighborKeeperTest {
             try {
                 NeighborKeeper labKeeper = on(reconciler, NeighborKeeper::new);
                 on(reconciler, () -> {
-                    labKeeper.keep(Set.of(ip(lab.podIp("p")), UNROUTABLE));
+                    labKeeper.keep(backends(ip(lab.podIp("p")), UNROUTABLE));
                     return null;
                 });
 
@@ -202,7 +225,7 @@ class NeighborKeeperTest {
                 assertEquals(1, on(reconciler, Netlink::managedNeighbors).size(), "nothing for the unroutable backend");
 
                 on(reconciler, () -> {
-                    labKeeper.keep(Set.of());
+                    labKeeper.keep(backends());
                     return null;
                 });
                 assertEquals("", lab.exec(nodeA, "ip", "neigh", "show", nodeB.getHostAddress()));
@@ -210,7 +233,7 @@ class NeighborKeeperTest {
                 // ferry uninstall: Ferry's entries go, an operator's managed entry stays.
                 lab.exec(nodeA, "ip", "neigh", "replace", "192.168.254.99", "dev", "eth0", "managed");
                 on(reconciler, () -> {
-                    new NeighborKeeper().keep(Set.of(ip(lab.podIp("p"))));
+                    new NeighborKeeper().keep(backends(ip(lab.podIp("p"))));
                     return null;
                 });
                 assertEquals(1, (int) on(reconciler, NeighborKeeper::forgetAll));
@@ -241,6 +264,13 @@ class NeighborKeeperTest {
 
     private static <T> T on(ExecutorService reconciler, Callable<T> work) throws Exception {
         return reconciler.submit(work).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Remote backends as the desired state hands them on: address -> how many Services use it. */
+    private static ShardedMap<Inet4Address, Integer> backends(Inet4Address... addresses) {
+        ShardedMap.Editor<Inet4Address, Integer> editor = ShardedMap.<Inet4Address, Integer>empty().edit();
+        for (Inet4Address address : addresses) editor.put(address, 1);
+        return editor.done();
     }
 
     private static NextHop hop(Inet4Address address) {

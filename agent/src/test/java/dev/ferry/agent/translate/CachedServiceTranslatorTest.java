@@ -81,12 +81,12 @@ class CachedServiceTranslatorTest {
         for (Cluster step : steps) {
             DesiredState cached = translator.translate(step, NODE);
             if (!cached.healthChecks().isEmpty()) withHealthCheck++;
-            if (!cached.remoteBackendAddresses().isEmpty()) withRemoteBackends++;
+            if (!cached.remoteBackends().isEmpty()) withRemoteBackends++;
             DesiredState fresh = ServiceTranslator.translate(step, NODE);
             assertEquals(fresh.frontends(), cached.frontends(), step.toString());
             assertEquals(fresh.clusterIps(), cached.clusterIps(), step.toString());
             assertEquals(fresh.healthChecks(), cached.healthChecks(), step.toString());
-            assertEquals(fresh.remoteBackendAddresses(), cached.remoteBackendAddresses(), step.toString());
+            assertEquals(fresh.remoteBackends(), cached.remoteBackends(), step.toString());
         }
         assertEquals(1, withHealthCheck, "the step with webLocal");
         assertEquals(steps.size() - 1, withRemoteBackends, "every step but the last has a NodePort with endpoints on node2");
