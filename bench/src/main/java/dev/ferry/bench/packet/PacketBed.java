@@ -54,10 +54,11 @@ final class PacketBed implements AutoCloseable {
     private PacketBed() {
     }
 
-    static PacketBed start() throws IOException {
+    /** @param name the lab's prefix, distinct for beds that live at once */
+    static PacketBed start(String name) throws IOException {
         PacketBed bed = new PacketBed();
         try {
-            bed.build();
+            bed.build(name);
             return bed;
         } catch (IOException | RuntimeException e) {
             bed.close();
@@ -65,8 +66,8 @@ final class PacketBed implements AutoCloseable {
         }
     }
 
-    private void build() throws IOException {
-        lab = Lab.builder("fpkt").node("node1", "10.244.1.0/24").node("node2", "10.244.2.0/23").build();
+    private void build(String name) throws IOException {
+        lab = Lab.builder(name).node("node1", "10.244.1.0/24").node("node2", "10.244.2.0/23").build();
         String ns = nodeNs();
         lab.exec(ns, "ip", "link", "set", "eth0", "address", mac(Flows.NODE1_MAC));
         lab.exec(ns, "ip", "neigh", "replace", BenchCluster.NODE2, "lladdr", mac(Flows.NODE2_MAC), "dev", "eth0",

@@ -8,7 +8,15 @@ import dev.ferry.sys.NetNs;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -39,6 +47,12 @@ import java.util.function.Supplier;
  * their conntrack entries, with deadlines as fresh as conntrack's refresh granularity (1 s)
  * allows ({@link EstablishedFlows}).
  * <p>
+ * <b>Scales side by side.</b> The beds of all scales live at once, and each path's trials take
+ * turns between them (trial 1 at every scale, then trial 2...), so the machine's drift over
+ * minutes hits every scale alike: measured one scale after the other, the same code once
+ * measured most paths 19-32% cheaper at 100,000 services than at 1, the machine having sped up
+ * in between.
+ * <p>
  * <b>Conntrack at steady state.</b> Every scale runs in a bed of its own (lab, bpffs, datapath),
  * so every scale starts from a new ct_v1 (LRU, 262144 entries, two per flow) and churns it alike;
  * a warm-up of {@value #WARM_UP_FLOWS} new flows per path fills it, so every new flow measured
@@ -54,9 +68,9 @@ import java.util.function.Supplier;
  * million new flows against one flow's 128 ns (XDP, one service). FULL measures them after 5 million new flows
  * per scale, QUICK after 650,000, so QUICK's established numbers come out lower.
  * <p>
- * <b>Floor</b>: the empty programs in the same loop, on the same frames, measured once per run
- * (in the first scale's bed);
- * the result is repeated in every bucket so the report can divide. <b>Mode</b>: FULL runs
+ * <b>Floor</b>: the empty programs in the same loop, on the same frames, in the same bed, one
+ * trial right before each trial of a path ({@link Floor}); each path's row carries the floor
+ * trials run next to its own, so the report divides runs of the same moment. <b>Mode</b>: FULL runs
  * 1,000,000 repetitions per trial, 5 trials, at 1, 10,000 and 100,000 services; QUICK 100,000
  * per trial, 5 trials, at 1 and 100,000 services only (the two ends of the scaling goal). Most
  * of the wall time is programming the services. Services are counted as Kubernetes Services: the
@@ -78,47 +92,88 @@ public final class PacketCost implements Benchmark {
     @Override
     public List<Result> run(Mode mode) throws Exception {
         int repeat = mode.full() ? 1_000_000 : 100_000;
-        List<Integer> scales = mode.full() ? List.of(1, 10_000, 100_000) : List.of(1, 100_000);
-        Measurement measurement = new Measurement(repeat);
-        for (int scale : scales) {
-            long start = System.nanoTime();
-            // A bed of its own per scale: see "Conntrack at steady state" above.
-            try (PacketBed bed = PacketBed.start()) {
-                // XDP's bpf_fib_lookup sees the namespace of the calling thread: measure from node1's.
-                NetNs.call(bed.nodeNs(), () -> measurement.scale(bed, scale));
-            }
-            System.out.printf("packet: %d services measured in %.0f s%n", scale, (System.nanoTime() - start) / 1e9);
+        List<Integer> counts = mode.full() ? List.of(1, 10_000, 100_000) : List.of(1, 100_000);
+        List<Scale> scales = new ArrayList<>();
+        try {
+            for (int services : counts) scales.add(new Scale("fpk" + scales.size(), services, repeat));
+            Measurement measurement = new Measurement(repeat, scales);
+            measurement.xdp();
+            measurement.tc(false, true);
+            measurement.tc(true, false);
+            return measurement.finish();
+        } finally {
+            for (Scale scale : scales) scale.close();
         }
-        return measurement.finish();
     }
 
-    /** One run's state: the results and the profile so far, the floors; per scale, its bed and flows. */
-    private static final class Measurement {
-        private final int repeat;
-        private final List<Result> results = new ArrayList<>();
-        private final StageProfile profile = new StageProfile();
-        private Floor xdpFloor, tcFloor;
-        private PacketBed bed;
-        private Flows nodePort, clusterIp;
+    /**
+     * One scale: a bed of its own (see "Conntrack at steady state" above), its flows and empty
+     * programs, and the thread that runs everything there, inside node1's namespace, where
+     * XDP's bpf_fib_lookup must be called from.
+     */
+    private static final class Scale implements AutoCloseable {
+        final int services;
+        final PacketBed bed;
+        final Floor xdpFloor, tcFloor;
+        final Flows nodePort = Flows.nodePort(), clusterIp = Flows.clusterIp();
+        private final ExecutorService thread;
+        LoopPath path;
+        EstablishedFlows flows, oneFlow;
 
-        Measurement(int repeat) {
-            this.repeat = repeat;
+        /** @param lab the lab's prefix: the beds of all scales live at once */
+        Scale(String lab, int services, int repeat) throws Exception {
+            this.services = services;
+            this.bed = PacketBed.start(lab);
+            try {
+                String ns = bed.nodeNs();
+                this.thread = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().name("packet-" + services)
+                        .unstarted(() -> {
+                            NetNs.enter(ns);
+                            task.run();
+                        }));
+                this.xdpFloor = new Floor(bed.floorXdp(), Flows.nodePortMiss().frame(), repeat, XDP_PASS);
+                this.tcFloor = new Floor(bed.floorTc(), Flows.podToPodMiss().frame(), repeat, TC_ACT_OK);
+            } catch (RuntimeException e) {
+                bed.close();
+                throw e;
+            }
         }
 
-        /** Every path at one scale, in a fresh bed; the floors in the first. */
-        Void scale(PacketBed bed, int scale) {
-            this.bed = bed;
-            nodePort = Flows.nodePort();
-            clusterIp = Flows.clusterIp();
-            if (xdpFloor == null) {
-                xdpFloor = Floor.measure(bed.floorXdp(), Flows.nodePortMiss().frame(), repeat, XDP_PASS);
-                tcFloor = Floor.measure(bed.floorTc(), Flows.podToPodMiss().frame(), repeat, TC_ACT_OK);
-                profile.floors(xdpFloor, tcFloor);
+        <T> T on(Callable<T> work) throws Exception {
+            try {
+                return thread.submit(work).get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception cause) throw cause;
+                throw e;
             }
-            xdp(scale, true);
-            tc(scale, false, true);
-            tc(scale, true, false);
-            return null;
+        }
+
+        void on(Runnable work) throws Exception {
+            on(Executors.callable(work));
+        }
+
+        @Override
+        public void close() throws Exception {
+            thread.shutdownNow();
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+            bed.close();
+        }
+    }
+
+    /**
+     * One run's results and profile. Each path is measured at every scale before the next path,
+     * its trials taking turns between the scales (trial 1 at each, then trial 2...), so the
+     * machine's drift over minutes hits every scale alike instead of whichever ran last.
+     */
+    private static final class Measurement {
+        private final int repeat;
+        private final List<Scale> scales;
+        private final List<Result> results = new ArrayList<>();
+        private final StageProfile profile = new StageProfile();
+
+        Measurement(int repeat, List<Scale> scales) {
+            this.repeat = repeat;
+            this.scales = scales;
         }
 
         List<Result> finish() {
@@ -126,57 +181,102 @@ public final class PacketCost implements Benchmark {
             return results;
         }
 
-        private void xdp(int scale, boolean warmUp) {
-            bed.program(Measured.NODEPORT, scale, false);
-            LoopPath path = LoopPath.nodePort(bed);
-            if (warmUp) path.send(nodePort.newFlows(WARM_UP_FLOWS));
-            ferry("XDP NodePort, new flow", scale, xdpFloor, EMPTY_XDP, path, () -> nodePort.newFlows(repeat), start -> { });
-            List<EstablishedFlows> established = EstablishedFlows.setUp(path, bed.conntrack(),
-                    nodePort.established(ESTABLISHED_FLOWS), nodePort.established(1));
-            EstablishedFlows flows = established.get(0), one = established.get(1);
-            ferry("XDP NodePort, established", scale, xdpFloor, EMPTY_XDP, path, flows::acks, flows::checkHitAndKept);
-            ferry("XDP NodePort, established, one flow", scale, xdpFloor, EMPTY_XDP, path, one::acks, one::checkHitAndKept);
-            profile.stage(scale, StageProfile.XDP_MISS, trials(LoopPath.nodeMiss(bed), Flows::nodePortMiss, start -> { }, xdpFloor));
-        }
-
-        private void tc(int scale, boolean policy, boolean warmUp) {
-            bed.program(Measured.CLUSTERIP, scale, policy);
-            LoopPath path = LoopPath.clusterIp(bed);
-            String name = policy ? "TC ClusterIP + policy" : "TC ClusterIP";
-            if (warmUp) path.send(clusterIp.newFlows(WARM_UP_FLOWS));
-            ferry(name + ", new flow", scale, tcFloor, EMPTY_TC, path, () -> clusterIp.newFlows(repeat), start -> { });
-            List<EstablishedFlows> established = EstablishedFlows.setUp(path, bed.conntrack(),
-                    clusterIp.established(ESTABLISHED_FLOWS), clusterIp.established(1));
-            EstablishedFlows flows = established.get(0), one = established.get(1);
-            ferry(name + ", established", scale, tcFloor, EMPTY_TC, path, flows::acks, flows::checkHitAndKept);
-            ferry(name + ", established, one flow", scale, tcFloor, EMPTY_TC, path, one::acks, one::checkHitAndKept);
-            if (!policy) {
-                profile.stage(scale, StageProfile.TC_MISS, trials(LoopPath.podMiss(bed), Flows::podToPodMiss, start -> { }, tcFloor));
+        /** Runs work at every scale, one after the other, each on its own thread. */
+        private void each(ScaleWork work) throws Exception {
+            for (Scale s : scales) {
+                long start = System.nanoTime();
+                s.on(() -> {
+                    work.run(s);
+                    return null;
+                });
+                System.out.printf("packet: %d services: set up in %.0f s%n", s.services, (System.nanoTime() - start) / 1e9);
             }
         }
 
-        private void ferry(String scenario, int scale, Floor floor, String floorName, LoopPath path,
-                           Supplier<Flows.Batch> batches, LongConsumer afterEach) {
-            List<Double> trials = trials(path, batches, afterEach, floor);
-            results.add(new Result(GROUP, scenario, Result.FERRY, scale, METRIC, UNIT, false, trials));
-            results.add(new Result(GROUP, scenario, floorName, scale, METRIC, UNIT, false, floor.trialsNs()));
-            profile.stage(scale, scenario, trials);
+        void xdp() throws Exception {
+            each(s -> {
+                s.bed.program(Measured.NODEPORT, s.services, false);
+                s.path = LoopPath.nodePort(s.bed);
+                s.path.send(s.nodePort.newFlows(WARM_UP_FLOWS));
+            });
+            ferry("XDP NodePort, new flow", EMPTY_XDP, s -> s.xdpFloor, s -> s.path, s -> () -> s.nodePort.newFlows(repeat), s -> start -> { });
+            each(s -> setUpEstablished(s, s.nodePort));
+            ferry("XDP NodePort, established", EMPTY_XDP, s -> s.xdpFloor, s -> s.path, s -> s.flows::acks, s -> s.flows::checkHitAndKept);
+            ferry("XDP NodePort, established, one flow", EMPTY_XDP, s -> s.xdpFloor, s -> s.path, s -> s.oneFlow::acks,
+                    s -> s.oneFlow::checkHitAndKept);
+            stage(StageProfile.XDP_MISS, s -> s.xdpFloor, s -> LoopPath.nodeMiss(s.bed), s -> Flows::nodePortMiss);
+        }
+
+        void tc(boolean policy, boolean warmUp) throws Exception {
+            each(s -> {
+                s.bed.program(Measured.CLUSTERIP, s.services, policy);
+                s.path = LoopPath.clusterIp(s.bed);
+                if (warmUp) s.path.send(s.clusterIp.newFlows(WARM_UP_FLOWS));
+            });
+            String name = policy ? "TC ClusterIP + policy" : "TC ClusterIP";
+            ferry(name + ", new flow", EMPTY_TC, s -> s.tcFloor, s -> s.path, s -> () -> s.clusterIp.newFlows(repeat), s -> start -> { });
+            each(s -> setUpEstablished(s, s.clusterIp));
+            ferry(name + ", established", EMPTY_TC, s -> s.tcFloor, s -> s.path, s -> s.flows::acks, s -> s.flows::checkHitAndKept);
+            ferry(name + ", established, one flow", EMPTY_TC, s -> s.tcFloor, s -> s.path, s -> s.oneFlow::acks,
+                    s -> s.oneFlow::checkHitAndKept);
+            if (!policy) stage(StageProfile.TC_MISS, s -> s.tcFloor, s -> LoopPath.podMiss(s.bed), s -> Flows::podToPodMiss);
+        }
+
+        private static void setUpEstablished(Scale s, Flows flows) {
+            List<EstablishedFlows> established = EstablishedFlows.setUp(s.path, s.bed.conntrack(),
+                    flows.established(ESTABLISHED_FLOWS), flows.established(1));
+            s.flows = established.get(0);
+            s.oneFlow = established.get(1);
+        }
+
+        private void ferry(String scenario, String floorName, Function<Scale, Floor> floor, Function<Scale, LoopPath> path,
+                           Function<Scale, Supplier<Flows.Batch>> batches, Function<Scale, LongConsumer> afterEach) throws Exception {
+            Map<Scale, StageProfile.Trials> all = trials(floor, path, batches, afterEach);
+            for (Scale s : scales) {
+                StageProfile.Trials trials = all.get(s);
+                results.add(new Result(GROUP, scenario, Result.FERRY, s.services, METRIC, UNIT, false, trials.pathNs()));
+                results.add(new Result(GROUP, scenario, floorName, s.services, METRIC, UNIT, false, trials.floorNs()));
+                profile.stage(s.services, scenario, trials);
+            }
+        }
+
+        /** A path measured for the profile only. */
+        private void stage(String name, Function<Scale, Floor> floor, Function<Scale, LoopPath> path,
+                           Function<Scale, Supplier<Flows.Batch>> batches) throws Exception {
+            trials(floor, path, batches, s -> start -> { }).forEach((s, trials) -> profile.stage(s.services, name, trials));
         }
 
         /**
-         * Per trial: wrapped - restore-only + the empty program, the run checked and then
-         * {@code afterEach} given the trial's start (System.nanoTime()).
+         * Per trial, at each scale in turn, on that scale's thread: a trial of the empty program,
+         * then the path's: wrapped - restore-only + that empty program's ns, the run checked and
+         * then {@code afterEach} given the trial's start (System.nanoTime()).
          */
-        private List<Double> trials(LoopPath path, Supplier<Flows.Batch> batches, LongConsumer afterEach, Floor floor) {
-            List<Double> trials = new ArrayList<>();
+        private Map<Scale, StageProfile.Trials> trials(Function<Scale, Floor> floor, Function<Scale, LoopPath> path,
+                                                      Function<Scale, Supplier<Flows.Batch>> batches,
+                                                      Function<Scale, LongConsumer> afterEach) throws Exception {
+            Map<Scale, StageProfile.Trials> all = new LinkedHashMap<>();
+            for (Scale s : scales) all.put(s, new StageProfile.Trials(new ArrayList<>(), new ArrayList<>()));
             for (int t = 0; t < TRIALS; t++) {
-                long start = System.nanoTime();
-                LoopPath.Trial trial = path.trial(batches.get(), repeat);
-                afterEach.accept(start);
-                profile.restore(path.isXdp(), trial.restoreNs());
-                trials.add(trial.beyondRestoreNs() + floor.medianNs());
+                for (Scale s : scales) {
+                    StageProfile.Trials trials = all.get(s);
+                    LoopPath p = path.apply(s);
+                    s.on(() -> {
+                        double floorNs = floor.apply(s).trialNs();
+                        long start = System.nanoTime();
+                        LoopPath.Trial trial = p.trial(batches.apply(s).get(), repeat);
+                        afterEach.apply(s).accept(start);
+                        profile.restore(p.isXdp(), trial.restoreNs());
+                        trials.pathNs().add(trial.beyondRestoreNs() + floorNs);
+                        trials.floorNs().add(floorNs);
+                    });
+                }
             }
-            return trials;
+            return all;
         }
+    }
+
+    @FunctionalInterface
+    private interface ScaleWork {
+        void run(Scale scale) throws Exception;
     }
 }

@@ -21,10 +21,17 @@ import java.util.TreeMap;
 final class StageProfile {
     static final String XDP_MISS = "XDP, no service (parse, conntrack and service lookups miss)";
     static final String TC_MISS = "TC, pod to pod, no service (parse, conntrack and service lookups miss)";
-    /** Scale -> stage -> trials. */
-    private final Map<Integer, Map<String, Result>> stages = new TreeMap<>();
+    /** Scale -> stage -> its trials and the empty program's run next to them. */
+    private final Map<Integer, Map<String, Stage>> stages = new TreeMap<>();
     private final List<Double> xdpRestore = new ArrayList<>(), tcRestore = new ArrayList<>();
-    private Floor xdp, tc;
+    private final List<Double> xdpFloor = new ArrayList<>(), tcFloor = new ArrayList<>();
+
+    /** A path's trials (ns per packet) and, one each, the empty program's trials run just before them. */
+    record Trials(List<Double> pathNs, List<Double> floorNs) {
+    }
+
+    private record Stage(Result path, double floorNs) {
+    }
 
     static double median(List<Double> values) {
         return result("median", 0, values).median();
@@ -34,29 +41,32 @@ final class StageProfile {
         return new Result(PacketCost.GROUP, stage, "stage", scale, PacketCost.METRIC, PacketCost.UNIT, false, trials);
     }
 
-    void floors(Floor xdp, Floor tc) {
-        this.xdp = xdp;
-        this.tc = tc;
-    }
-
     /** One trial's restore-only run, subtracted from the path's: reported, for scale. */
     void restore(boolean isXdp, double ns) {
         (isXdp ? xdpRestore : tcRestore).add(ns);
     }
 
-    void stage(int scale, String name, List<Double> trials) {
-        stages.computeIfAbsent(scale, s -> new LinkedHashMap<>()).put(name, result(name, scale, trials));
+    void stage(int scale, String name, Trials trials) {
+        (name.startsWith("XDP") ? xdpFloor : tcFloor).addAll(trials.floorNs());
+        stages.computeIfAbsent(scale, s -> new LinkedHashMap<>())
+                .put(name, new Stage(result(name, scale, trials.pathNs()), median(trials.floorNs())));
     }
 
     private double ns(int scale, String stage) {
-        Result r = stages.getOrDefault(scale, Map.of()).get(stage);
-        return r == null ? Double.NaN : r.median();
+        Stage s = stages.getOrDefault(scale, Map.of()).get(stage);
+        return s == null ? Double.NaN : s.path().median();
+    }
+
+    /** The empty program's median next to a path's trials. */
+    private double floorNs(int scale, String stage) {
+        Stage s = stages.getOrDefault(scale, Map.of()).get(stage);
+        return s == null ? Double.NaN : s.floorNs();
     }
 
     /** Stage differences: what the second path does beyond the first, and what that costs. */
     private List<String> differences(int scale) {
         String[][] pairs = {
-                {"XDP parse and lookups that miss, beyond the empty program", null, XDP_MISS, "xdp"},
+                {"XDP parse and lookups that miss, beyond the empty program", null, XDP_MISS},
                 {"XDP established: conntrack hit, DNAT+SNAT rewrite, next hop, XDP_TX", XDP_MISS, "XDP NodePort, established"},
                 {"XDP established, one hot flow: the same with its entries in the caches", XDP_MISS,
                         "XDP NodePort, established, one flow"},
@@ -64,7 +74,7 @@ final class StageProfile {
                         "XDP NodePort, established, one flow", "XDP NodePort, established"},
                 {"XDP new flow: service and backend lookups, SNAT port search, two conntrack inserts evicting LRU entries",
                         "XDP NodePort, established", "XDP NodePort, new flow"},
-                {"TC parse and lookups that miss, beyond the empty program", null, TC_MISS, "tc"},
+                {"TC parse and lookups that miss, beyond the empty program", null, TC_MISS},
                 {"TC established: conntrack hit, DNAT with the skb helpers", TC_MISS, "TC ClusterIP, established"},
                 {"TC established, one hot flow: the same with its entries in the caches", TC_MISS,
                         "TC ClusterIP, established, one flow"},
@@ -79,15 +89,11 @@ final class StageProfile {
         };
         List<String> lines = new ArrayList<>();
         for (String[] p : pairs) {
-            double base = p[1] != null ? ns(scale, p[1]) : (p[3].equals("xdp") ? floorNs(xdp) : floorNs(tc));
+            double base = p[1] != null ? ns(scale, p[1]) : floorNs(scale, p[2]);
             double diff = ns(scale, p[2]) - base;
             if (!Double.isNaN(diff)) lines.add(String.format("| %s | %+.1f |", p[0], diff));
         }
         return lines;
-    }
-
-    private static double floorNs(Floor floor) {
-        return floor.medianNs();
     }
 
     String markdown() {
@@ -98,19 +104,20 @@ final class StageProfile {
                 kernel's own ns per repetition. Ferry's paths run through wrappers that restore the frame and
                 vary the flow before each repetition (bpf/src/bench_frame.h); every path's number is
                 wrapped - restore-only + the empty program, so it is that path's cost in place of the empty
-                program. Medians of 5 trials. Stage costs are differences between the medians of paths that do
-                more and paths that do less, not samples inside one run.
+                program, whose trial runs right before each of the path's: "× empty" divides by the empty
+                program's median next to that path. Medians of 5 trials. Stage costs are differences between
+                the medians of paths that do more and paths that do less, not samples inside one run.
 
                 """);
         md.append(String.format("Empty programs: XDP %.1f ns, TC %.1f ns. Restore-only (subtracted): XDP %.1f ns, "
-                        + "TC %.1f ns (medians over all trials).%n%n", floorNs(xdp), floorNs(tc), median(xdpRestore),
+                        + "TC %.1f ns (medians over all trials).%n%n", median(xdpFloor), median(tcFloor), median(xdpRestore),
                 median(tcRestore)));
         for (var scale : stages.entrySet()) {
             md.append("## ").append(scale.getKey()).append(" services\n\n| path | ns/packet | ± | × empty |\n|---|---:|---:|---:|\n");
-            for (Result r : scale.getValue().values()) {
-                double empty = floorNs(r.scenario().startsWith("XDP") ? xdp : tc);
+            for (Stage s : scale.getValue().values()) {
+                Result r = s.path();
                 md.append(String.format("| %s | %.1f | %.1f%% | %.2f |%n", r.scenario(), r.median(), 100 * r.spread(),
-                        r.median() / empty));
+                        r.median() / s.floorNs()));
             }
             md.append("\n| stage (difference of medians) | ns |\n|---|---:|\n");
             differences(scale.getKey()).forEach(l -> md.append(l).append('\n'));
