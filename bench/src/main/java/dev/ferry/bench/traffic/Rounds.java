@@ -22,15 +22,17 @@ final class Rounds {
     private final int scale;
     private final Map<Subject, ServiceSet> services;
     private final Map<String, List<Double>> trials;
+    private final ProgramTime programTime;
 
     Rounds(LoadTool tool, TrafficLab lab, Traffic.Plan plan, int scale, Map<Subject, ServiceSet> services,
-           Map<String, List<Double>> trials) {
+           Map<String, List<Double>> trials, ProgramTime programTime) {
         this.tool = tool;
         this.lab = lab;
         this.plan = plan;
         this.scale = scale;
         this.services = services;
         this.trials = trials;
+        this.programTime = programTime;
     }
 
     /** One short connection-rate run per path: fills neighbour caches and proves each path answers. */
@@ -48,8 +50,10 @@ final class Rounds {
             for (Subject subject : Subject.values()) {
                 String ns = ns(scenario, subject);
                 List<String> targets = targets(scenario, subject);
-                add(scenario, subject, RATE, run(scenario, subject, RATE,
-                        () -> tool.connectionRate(ns, plan.crrSeconds(), targets)));
+                add(scenario, subject, RATE, run(scenario, subject, RATE, () -> subject != Subject.FERRY
+                        ? tool.connectionRate(ns, plan.crrSeconds(), targets)
+                        : programTime.around(scenario, scale, plan.crrSeconds(),
+                        () -> tool.connectionRate(ns, plan.crrSeconds(), targets))));
                 LoadTool.Latency latency = run(scenario, subject, "latency",
                         () -> tool.latency(ns, plan.rrSeconds(), targets.getFirst()));
                 add(scenario, subject, P50, latency.p50());

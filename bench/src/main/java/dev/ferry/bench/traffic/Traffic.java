@@ -4,6 +4,7 @@ import dev.ferry.bench.Benchmark;
 import dev.ferry.bench.Mode;
 import dev.ferry.bench.Result;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -60,16 +61,17 @@ public final class Traffic implements Benchmark {
         Plan plan = Plan.of(mode);
         LoadTool tool = LoadTool.build();
         Map<String, List<Double>> trials = new LinkedHashMap<>();
-        try (TrafficLab lab = TrafficLab.start(tool)) {
+        try (TrafficLab lab = TrafficLab.start(tool); ProgramTime programTime = ProgramTime.start()) {
             Map<Subject, Dataplane> dataplanes = new EnumMap<>(Subject.class);
             try {
                 for (Subject subject : Subject.values()) dataplanes.put(subject, Dataplane.of(subject, lab));
                 for (int scale : plan.scales()) {
                     Map<Subject, ServiceSet> services = install(lab, dataplanes, scale);
-                    Rounds rounds = new Rounds(tool, lab, plan, scale, services, trials);
+                    Rounds rounds = new Rounds(tool, lab, plan, scale, services, trials, programTime);
                     rounds.warmUp();
                     for (int trial = 0; trial < plan.trials(); trial++) rounds.measure();
                 }
+                programTime.write(Path.of(System.getProperty("ferry.bench.results", "bench/target/results"), "traffic-profile.md"));
             } finally {
                 for (Dataplane dataplane : dataplanes.values()) {
                     try {

@@ -1,0 +1,127 @@
+package dev.ferry.bench.traffic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Where Ferry's connections spend their time in its programs: the kernel's own accounting
+ * ({@code kernel.bpf_stats_enabled}, run count and run time per program, read with
+ * {@code bpftool prog show}) taken before and after each of Ferry's connection-rate trials, when
+ * only Ferry's copy of the cluster carries traffic. Only Ferry's programs count: the pod
+ * interfaces' TC programs, the node interfaces' XDP one and the host sockets' cgroup hooks.
+ * The accounting itself costs two clock reads a run; it is on for the whole traffic section, so
+ * it costs every Ferry trial alike.
+ */
+final class ProgramTime implements AutoCloseable {
+    private static final Path STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+    private static final List<String> PROGRAMS = List.of("from_pod", "to_pod", "from_node");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String before;
+    /** "scenario\tservices" -> program -> {runs, ns}; and connections, under the key "". */
+    private final Map<String, Map<String, double[]>> spent = new TreeMap<>();
+
+    private ProgramTime(String before) {
+        this.before = before;
+    }
+
+    static ProgramTime start() {
+        try {
+            String before = Files.readString(STATS).trim();
+            Files.writeString(STATS, "1");
+            return new ProgramTime(before);
+        } catch (IOException e) {
+            throw new UncheckedIOException("turning on the kernel's BPF run-time accounting", e);
+        }
+    }
+
+    /** Runs a connection-rate trial of Ferry's and adds what its programs spent; returns the trial's rate. */
+    double around(Scenario scenario, int services, double seconds, DoubleSupplier trial) {
+        Map<String, long[]> start = sample();
+        double rate = trial.getAsDouble();
+        Map<String, long[]> end = sample();
+        Map<String, double[]> into = spent.computeIfAbsent(scenario.label + "\t" + services, k -> new TreeMap<>());
+        end.forEach((program, now) -> {
+            long[] was = start.getOrDefault(program, new long[2]);
+            double[] sum = into.computeIfAbsent(program, k -> new double[2]);
+            sum[0] += now[0] - was[0];
+            sum[1] += now[1] - was[1];
+        });
+        into.computeIfAbsent("", k -> new double[2])[0] += rate * seconds;
+        return rate;
+    }
+
+    /** Program name -> {run count, run time ns}, summed over the programs of that name. */
+    private static Map<String, long[]> sample() {
+        Map<String, long[]> out = new TreeMap<>();
+        try {
+            for (JsonNode program : JSON.readTree(Shell.run(List.of("bpftool", "prog", "show", "--json")))) {
+                String name = program.path("name").asText();
+                boolean ferry = PROGRAMS.contains(name) || name.startsWith("sock_");
+                if (!ferry || !program.has("run_cnt")) continue;
+                long[] sum = out.computeIfAbsent(name, k -> new long[2]);
+                sum[0] += program.get("run_cnt").asLong();
+                sum[1] += program.get("run_time_ns").asLong();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading bpftool's program list", e);
+        }
+        return out;
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder("""
+                # Traffic profile (bench/…/traffic/ProgramTime)
+
+                How: the kernel's accounting of Ferry's programs (`kernel.bpf_stats_enabled`, read with
+                `bpftool prog show`) before and after each of Ferry's connection-rate trials, when only
+                Ferry's copy of the cluster carries traffic; connections are each trial's rate times its
+                length. A packet between the nodes crosses one `from_pod` (leaving its pod), one `from_node`
+                (the receiving node's XDP) and one `to_pod` (into its pod); the `sock_` hooks run for every
+                socket of the machine, the lab's own included.
+
+                | scenario | services | program | runs per connection | ns per run | µs per connection |
+                |---|---:|---|---:|---:|---:|
+                """);
+        spent.forEach((key, programs) -> {
+            double connections = programs.get("")[0];
+            double total = 0;
+            for (var p : programs.entrySet()) {
+                if (p.getKey().isEmpty() || p.getValue()[0] == 0) continue;
+                double[] v = p.getValue();
+                total += v[1] / connections / 1e3;
+                md.append(String.format("| %s | %s | %.1f | %.0f | %.2f |%n", key.replace("\t", " | "), p.getKey(),
+                        v[0] / connections, v[1] / v[0], v[1] / connections / 1e3));
+            }
+            md.append(String.format("| %s | all | | | %.2f |%n", key.replace("\t", " | "), total));
+        });
+        return md.append('\n').toString();
+    }
+
+    void write(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, markdown());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.writeString(STATS, before);
+        } catch (IOException e) {
+            throw new UncheckedIOException("restoring kernel.bpf_stats_enabled", e);
+        }
+    }
+}
