@@ -107,7 +107,7 @@ public final class NeighborKeeper {
     private final Set<NextHop> configured = new HashSet<>();
     /** Backends and next hops whose failure was logged; cleared when they succeed. */
     private final Set<Object> warned = new HashSet<>();
-    private ShardedMap<Inet4Address, ?> backends = ShardedMap.empty();
+    private ShardedMap<Inet4Address, Integer> backends = ShardedMap.empty();
     private Instant refreshAt = Instant.MIN;
     private boolean adopted;
     private boolean adoptionWarned;
@@ -122,8 +122,8 @@ public final class NeighborKeeper {
         this.clock = clock;
     }
 
-    /** Keeps exactly the next hops of remoteBackends (its keys) resolved. Never throws. */
-    public void keep(ShardedMap<Inet4Address, ?> remoteBackends) {
+    /** Keeps exactly the next hops of remoteBackends (its keys; the values are not read) resolved. Never throws. */
+    public void keep(ShardedMap<Inet4Address, Integer> remoteBackends) {
         try {
             Instant now = clock.instant();
             boolean refresh = !now.isBefore(refreshAt);
@@ -140,7 +140,7 @@ public final class NeighborKeeper {
             } else {
                 List<Inet4Address> retry = List.copyOf(unresolved);
                 unresolved.clear();
-                remoteBackends.changesSince(cast(backends), (address, before, after) -> {
+                remoteBackends.changesSince(backends, (address, before, after) -> {
                     if (before == null) add(address);
                     else if (after == null) drop(address);
                 });
@@ -163,11 +163,6 @@ public final class NeighborKeeper {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "keeping next-hop neighbors resolved: " + e, e);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <V> ShardedMap<Inet4Address, V> cast(ShardedMap<Inet4Address, ?> map) {
-        return (ShardedMap<Inet4Address, V>) map;
     }
 
     /** A backend to keep: its route looked up (or remembered as failing) and its next hop counted. */

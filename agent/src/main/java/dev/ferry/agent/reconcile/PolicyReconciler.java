@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * A write that fails (a full map) stops the pass before anything is removed or newly isolated:
  * what was programmed stays, and the next pass retries. Identity numbers are never reused within
  * a run; after a restart they are adopted from the ipcache, so nothing that is still right gets
- * rewritten and no flow sees a rule of another identity. One writer at a time ({@link ReconcileLoop}) owns it.
+ * rewritten and no flow sees a rule of another identity. One writer at a time
+ * ({@link ReconcileLoop}) owns it.
  */
 public final class PolicyReconciler {
     private static final System.Logger LOG = System.getLogger(PolicyReconciler.class.getName());

@@ -152,6 +152,11 @@ public final class PacketCost implements Benchmark {
             on(Executors.callable(work));
         }
 
+        /** The empty program of the path's hook, run next to its trials. */
+        Floor floorOf(LoopPath path) {
+            return path.isXdp() ? xdpFloor : tcFloor;
+        }
+
         @Override
         public void close() throws Exception {
             thread.shutdownNow();
@@ -199,12 +204,11 @@ public final class PacketCost implements Benchmark {
                 s.path = LoopPath.nodePort(s.bed);
                 s.path.send(s.nodePort.newFlows(WARM_UP_FLOWS));
             });
-            ferry("XDP NodePort, new flow", EMPTY_XDP, s -> s.xdpFloor, s -> s.path, s -> () -> s.nodePort.newFlows(repeat), s -> start -> { });
+            ferry("XDP NodePort, new flow", s -> () -> s.nodePort.newFlows(repeat), s -> start -> { });
             each(s -> setUpEstablished(s, s.nodePort));
-            ferry("XDP NodePort, established", EMPTY_XDP, s -> s.xdpFloor, s -> s.path, s -> s.flows::acks, s -> s.flows::checkHitAndKept);
-            ferry("XDP NodePort, established, one flow", EMPTY_XDP, s -> s.xdpFloor, s -> s.path, s -> s.oneFlow::acks,
-                    s -> s.oneFlow::checkHitAndKept);
-            stage(StageProfile.XDP_MISS, s -> s.xdpFloor, s -> LoopPath.nodeMiss(s.bed), s -> Flows::nodePortMiss);
+            ferry("XDP NodePort, established", s -> s.flows::acks, s -> s.flows::checkHitAndKept);
+            ferry("XDP NodePort, established, one flow", s -> s.oneFlow::acks, s -> s.oneFlow::checkHitAndKept);
+            stage(StageProfile.XDP_MISS, s -> LoopPath.nodeMiss(s.bed), s -> Flows::nodePortMiss);
         }
 
         void tc(boolean policy, boolean warmUp) throws Exception {
@@ -214,12 +218,11 @@ public final class PacketCost implements Benchmark {
                 if (warmUp) s.path.send(s.clusterIp.newFlows(WARM_UP_FLOWS));
             });
             String name = policy ? "TC ClusterIP + policy" : "TC ClusterIP";
-            ferry(name + ", new flow", EMPTY_TC, s -> s.tcFloor, s -> s.path, s -> () -> s.clusterIp.newFlows(repeat), s -> start -> { });
+            ferry(name + ", new flow", s -> () -> s.clusterIp.newFlows(repeat), s -> start -> { });
             each(s -> setUpEstablished(s, s.clusterIp));
-            ferry(name + ", established", EMPTY_TC, s -> s.tcFloor, s -> s.path, s -> s.flows::acks, s -> s.flows::checkHitAndKept);
-            ferry(name + ", established, one flow", EMPTY_TC, s -> s.tcFloor, s -> s.path, s -> s.oneFlow::acks,
-                    s -> s.oneFlow::checkHitAndKept);
-            if (!policy) stage(StageProfile.TC_MISS, s -> s.tcFloor, s -> LoopPath.podMiss(s.bed), s -> Flows::podToPodMiss);
+            ferry(name + ", established", s -> s.flows::acks, s -> s.flows::checkHitAndKept);
+            ferry(name + ", established, one flow", s -> s.oneFlow::acks, s -> s.oneFlow::checkHitAndKept);
+            if (!policy) stage(StageProfile.TC_MISS, s -> LoopPath.podMiss(s.bed), s -> Flows::podToPodMiss);
         }
 
         private static void setUpEstablished(Scale s, Flows flows) {
@@ -229,9 +232,11 @@ public final class PacketCost implements Benchmark {
             s.oneFlow = established.get(1);
         }
 
-        private void ferry(String scenario, String floorName, Function<Scale, Floor> floor, Function<Scale, LoopPath> path,
-                           Function<Scale, Supplier<Flows.Batch>> batches, Function<Scale, LongConsumer> afterEach) throws Exception {
-            Map<Scale, StageProfile.Trials> all = trials(floor, path, batches, afterEach);
+        /** One of Ferry's paths, on the path the scales are set up for ({@link Scale#path}). */
+        private void ferry(String scenario, Function<Scale, Supplier<Flows.Batch>> batches,
+                           Function<Scale, LongConsumer> afterEach) throws Exception {
+            Map<Scale, StageProfile.Trials> all = trials(s -> s.path, batches, afterEach);
+            String floorName = scales.getFirst().path.isXdp() ? EMPTY_XDP : EMPTY_TC;
             for (Scale s : scales) {
                 StageProfile.Trials trials = all.get(s);
                 results.add(new Result(GROUP, scenario, Result.FERRY, s.services, METRIC, UNIT, false, trials.pathNs()));
@@ -241,9 +246,9 @@ public final class PacketCost implements Benchmark {
         }
 
         /** A path measured for the profile only. */
-        private void stage(String name, Function<Scale, Floor> floor, Function<Scale, LoopPath> path,
-                           Function<Scale, Supplier<Flows.Batch>> batches) throws Exception {
-            trials(floor, path, batches, s -> start -> { }).forEach((s, trials) -> profile.stage(s.services, name, trials));
+        private void stage(String name, Function<Scale, LoopPath> path, Function<Scale, Supplier<Flows.Batch>> batches)
+                throws Exception {
+            trials(path, batches, s -> start -> { }).forEach((s, trials) -> profile.stage(s.services, name, trials));
         }
 
         /**
@@ -251,7 +256,7 @@ public final class PacketCost implements Benchmark {
          * then the path's: wrapped - restore-only + that empty program's ns, the run checked and
          * then {@code afterEach} given the trial's start (System.nanoTime()).
          */
-        private Map<Scale, StageProfile.Trials> trials(Function<Scale, Floor> floor, Function<Scale, LoopPath> path,
+        private Map<Scale, StageProfile.Trials> trials(Function<Scale, LoopPath> path,
                                                       Function<Scale, Supplier<Flows.Batch>> batches,
                                                       Function<Scale, LongConsumer> afterEach) throws Exception {
             Map<Scale, StageProfile.Trials> all = new LinkedHashMap<>();
@@ -261,7 +266,7 @@ public final class PacketCost implements Benchmark {
                     StageProfile.Trials trials = all.get(s);
                     LoopPath p = path.apply(s);
                     s.on(() -> {
-                        double floorNs = floor.apply(s).trialNs();
+                        double floorNs = s.floorOf(p).trialNs();
                         long start = System.nanoTime();
                         LoopPath.Trial trial = p.trial(batches.apply(s).get(), repeat);
                         afterEach.apply(s).accept(start);

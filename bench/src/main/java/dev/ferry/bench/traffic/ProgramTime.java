@@ -27,8 +27,14 @@ final class ProgramTime implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String before;
-    /** "scenario\tservices" -> program -> {runs, ns}; and connections, under the key "". */
-    private final Map<String, Map<String, double[]>> spent = new TreeMap<>();
+    /** "scenario | services" -> what Ferry's trials there spent. */
+    private final Map<String, Spent> spent = new TreeMap<>();
+
+    /** Connections made, and per program its runs and run time (ns). */
+    private static final class Spent {
+        double connections;
+        final Map<String, long[]> programs = new TreeMap<>();
+    }
 
     private ProgramTime(String before) {
         this.before = before;
@@ -49,14 +55,14 @@ final class ProgramTime implements AutoCloseable {
         Map<String, long[]> start = sample();
         double rate = trial.getAsDouble();
         Map<String, long[]> end = sample();
-        Map<String, double[]> into = spent.computeIfAbsent(scenario.label + "\t" + services, k -> new TreeMap<>());
+        Spent into = spent.computeIfAbsent(scenario.label + " | " + services, k -> new Spent());
         end.forEach((program, now) -> {
             long[] was = start.getOrDefault(program, new long[2]);
-            double[] sum = into.computeIfAbsent(program, k -> new double[2]);
+            long[] sum = into.programs.computeIfAbsent(program, k -> new long[2]);
             sum[0] += now[0] - was[0];
             sum[1] += now[1] - was[1];
         });
-        into.computeIfAbsent("", k -> new double[2])[0] += rate * seconds;
+        into.connections += rate * seconds;
         return rate;
     }
 
@@ -92,17 +98,16 @@ final class ProgramTime implements AutoCloseable {
                 | scenario | services | program | runs per connection | ns per run | µs per connection |
                 |---|---:|---|---:|---:|---:|
                 """);
-        spent.forEach((key, programs) -> {
-            double connections = programs.get("")[0];
-            double total = 0;
-            for (var p : programs.entrySet()) {
-                if (p.getKey().isEmpty() || p.getValue()[0] == 0) continue;
-                double[] v = p.getValue();
-                total += v[1] / connections / 1e3;
-                md.append(String.format("| %s | %s | %.1f | %.0f | %.2f |%n", key.replace("\t", " | "), p.getKey(),
-                        v[0] / connections, v[1] / v[0], v[1] / connections / 1e3));
+        spent.forEach((key, s) -> {
+            double totalNs = 0;
+            for (var p : s.programs.entrySet()) {
+                long runs = p.getValue()[0], ns = p.getValue()[1];
+                if (runs == 0) continue;
+                totalNs += ns;
+                md.append(String.format("| %s | %s | %.1f | %.0f | %.2f |%n", key, p.getKey(), runs / s.connections,
+                        (double) ns / runs, ns / s.connections / 1e3));
             }
-            md.append(String.format("| %s | all | | | %.2f |%n", key.replace("\t", " | "), total));
+            md.append(String.format("| %s | all | | | %.2f |%n", key, totalNs / s.connections / 1e3));
         });
         return md.append('\n').toString();
     }

@@ -3,6 +3,7 @@ package dev.ferry.bench.traffic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 
 /**
  * The measuring loop of one scale: each round runs every metric of every scenario for every
@@ -50,10 +51,9 @@ final class Rounds {
             for (Subject subject : Subject.values()) {
                 String ns = ns(scenario, subject);
                 List<String> targets = targets(scenario, subject);
-                add(scenario, subject, RATE, run(scenario, subject, RATE, () -> subject != Subject.FERRY
-                        ? tool.connectionRate(ns, plan.crrSeconds(), targets)
-                        : programTime.around(scenario, scale, plan.crrSeconds(),
-                        () -> tool.connectionRate(ns, plan.crrSeconds(), targets))));
+                DoubleSupplier rate = () -> tool.connectionRate(ns, plan.crrSeconds(), targets);
+                add(scenario, subject, RATE, run(scenario, subject, RATE, () -> subject == Subject.FERRY
+                        ? programTime.around(scenario, scale, plan.crrSeconds(), rate) : rate.getAsDouble()));
                 LoadTool.Latency latency = run(scenario, subject, "latency",
                         () -> tool.latency(ns, plan.rrSeconds(), targets.getFirst()));
                 add(scenario, subject, P50, latency.p50());
