@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <bpf/bpf_endian.h>
+#include "ferry_abi.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 
@@ -27,6 +28,12 @@ const volatile __u32 maglev_hash_seed = 0x46455259; /* "FERY" */
  */
 const volatile __u16 snat_port_min = 61000;
 const volatile __u16 snat_port_max = 65535;
+
+/*
+ * (host) Slots per CPU of xdp_flows_v1 (xdp_flows.h), a power of two; the loader sizes the map to
+ * match. The agent gives every CPU an equal share of as many slots as ct_v1 has entries.
+ */
+const volatile __u32 xdp_flow_slots = XDP_FLOW_SLOTS;
 
 /* ---- the datapath's clock (clock.h) ---- */
 

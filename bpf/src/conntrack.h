@@ -80,15 +80,18 @@ static __always_inline bool ct_expired(const struct ct_value *v, __u64 now)
  * A packet of a tracked flow (service or policy entry alike): FIN/RST moves a TCP flow to
  * CLOSING; the deadline restarts with the matching timeout.
  */
+static __always_inline __u64 flow_timeout(__u16 flags, __u8 proto)
+{
+	if (flags & CT_F_CLOSING)
+		return ct_closing_timeout_ns;
+	return proto == IPPROTO_TCP ? ct_tcp_timeout_ns : ct_udp_timeout_ns;
+}
+
 static __always_inline void flow_refresh(__u16 *flags, __u64 *expires_ns, const struct pkt4 *p, __u64 now)
 {
-	__u64 timeout = p->proto == IPPROTO_TCP ? ct_tcp_timeout_ns : ct_udp_timeout_ns;
-
 	if (p->tcp_flags & (TCPF_FIN | TCPF_RST))
 		*flags |= CT_F_CLOSING;
-	if (*flags & CT_F_CLOSING)
-		timeout = ct_closing_timeout_ns;
-	*expires_ns = now + timeout;
+	*expires_ns = now + flow_timeout(*flags, p->proto);
 }
 
 /*
@@ -115,6 +118,15 @@ static __always_inline bool flow_refresh_due(__u16 flags, __u64 expires_ns, cons
 
 	flow_refresh(&want, &deadline, p, now);
 	return want != flags || deadline >= expires_ns + CT_REFRESH_NS;
+}
+
+/*
+ * From when on a packet without FIN or RST is due to refresh the entry v (flow_refresh_due):
+ * until then such packets leave the flow's entries as they are.
+ */
+static __always_inline __u64 ct_refresh_due_ns(const struct ct_value *v, __u8 proto)
+{
+	return v->expires_ns + CT_REFRESH_NS - flow_timeout(v->flags, proto);
 }
 
 static __always_inline void ct_touch(struct ct_value *v, const struct pkt4 *p, __u64 now)

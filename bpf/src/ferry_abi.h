@@ -192,6 +192,32 @@ struct ct_value {
 	__u64 expires_ns;     /* (host) CLOCK_MONOTONIC deadline in ns (clock.h); expired: a new flow */
 };
 
+/*
+ * xdp_flows_v1: per CPU, a direct-mapped cache of what XDP last did to a tracked flow's frames
+ * (xdp_flows.h): slot (a hash of the frame's conntrack key) -> that key and the frame as it
+ * leaves: its tuple, its next hop, the reason it is counted under. Written by the datapath; an
+ * entry stops answering at valid_until_ns, when its conntrack entries are due for a refresh or
+ * its next hop for a recheck, and when ct_epoch_v1 has moved on since it was filled.
+ */
+#define XDP_FLOW_SLOTS 16384  /* per CPU, unless the loader sets xdp_flow_slots (config.h); 64 bytes each */
+
+struct xdp_flow {
+	struct ct_key key;    /* the frame's tuple as it arrives, as conntrack keys it */
+	__u64 valid_until_ns; /* (host) CLOCK_MONOTONIC ns (clock.h); 0: an empty slot */
+	__u32 saddr;          /* (be) the frame's source as it leaves */
+	__u32 daddr;          /* (be) its destination as it leaves */
+	__u16 sport;          /* (be) */
+	__u16 dport;          /* (be) */
+	__u32 backend_id;     /* (host) the flow's backend: gone (backends_v2), the entry answers no more */
+	__u32 ct_epoch;       /* (host) ct_epoch_v1 when the entry was filled */
+	__u32 ifindex;        /* (host) the interface the frame leaves through; 0: up the stack */
+	__u16 mtu;            /* (host) that route's MTU; a longer frame asks conntrack and the FIB */
+	__u8  reason;         /* enum ferry_reason: REASON_DNAT or REASON_REVNAT */
+	__u8  pad;
+	__u8  dmac[6];        /* the next hop's MAC (ifindex != 0) */
+	__u8  smac[6];        /* the MAC of the interface it leaves through (ifindex != 0) */
+};
+
 /* frag_v1: ports of fragmented datagrams, learnt from the first fragment. Written by the datapath. */
 struct frag_key {
 	__u32 saddr;          /* (be) */

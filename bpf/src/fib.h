@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "config.h"
+#include "hash.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -48,12 +49,10 @@ static __always_inline int fib_route(void *ctx, const struct pkt4 *p, __u32 in_i
  */
 #define NEXTHOP_RECHECK_NS NSEC_PER_SEC
 
-/* Cheap multiplicative mixing (golden ratio and murmur3 constants) of the route input. */
 static __always_inline __u32 nexthop_slot(const struct nexthop *in)
 {
-	__u32 h = in->daddr * 0x9e3779b1u ^ in->saddr * 0x85ebca77u ^ in->in_ifindex * 0xc2b2ae3du ^ in->proto;
-
-	return (h ^ (h >> 16)) & (NEXTHOP_SLOTS - 1);
+	return mix32(in->daddr ^ rol32(in->saddr, 13) ^ rol32(in->in_ifindex, 26) ^ in->proto) &
+	       (NEXTHOP_SLOTS - 1);
 }
 
 /*

@@ -78,6 +78,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nexthops_v1 SEC(".maps");
 
+/* xdp_flows_v1: per CPU, hash of a flow's conntrack key -> what XDP last did to its frames (xdp_flows.h); datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDP_FLOW_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xdp_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdp_flows_v1 SEC(".maps");
+
+/* ct_epoch_v1: [0] counts the agent's deletions from ct_v1; xdp_flows_v1 entries of an older one are stale; agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ct_epoch_v1 SEC(".maps");
+
 /* affinity_v1: (client, svc id) -> backend of its last new flow (sessionAffinity ClientIP); datapath. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -70,10 +70,11 @@ static __always_inline int xnat_rewrite(struct xdp_md *ctx, struct pkt4 *p, enum
 }
 
 /*
- * A frame XDP sends on itself (XDP_TX or redirect): the next hop's MACs, and the TTL
- * decremented as a router would; a frame without a hop left is dropped.
+ * A frame XDP sends on itself (XDP_TX or redirect): the next hop's MAC and the MAC of the
+ * interface it leaves through, and the TTL decremented as a router would; a frame without a
+ * hop left is dropped.
  */
-static __always_inline int xnat_route(struct xdp_md *ctx, const struct nexthop *nh)
+static __always_inline int xnat_route(struct xdp_md *ctx, const __u8 *dmac, const __u8 *smac)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -90,8 +91,8 @@ static __always_inline int xnat_route(struct xdp_md *ctx, const struct nexthop *
 	old_word = *ttl_word;
 	ip->ttl -= 1;
 	csum_replace2(&ip->check, old_word, *ttl_word);
-	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
 	return 0;
 }
 

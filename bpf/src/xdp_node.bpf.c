@@ -9,6 +9,8 @@
  *
  * One frame: pkt4_parse_data -> frag_track -> xdp_reply -> xdp_established -> xdp_new_flow ->
  * finish. Anything else (the node's own traffic, pod traffic between nodes) passes untouched.
+ * Frames of tracked flows first ask xdp_flows_v1 (xdp_flows.h), which repeats what the last
+ * frame of their flow got without a conntrack lookup.
  */
 #define FERRY_XDP
 #include <stdbool.h>
@@ -26,6 +28,7 @@
 #include "fib.h"
 #include "snat.h"
 #include "xdp_nat.h"
+#include "xdp_flows.h"
 #include "reject.h"
 #include "events.h"
 #include "counters.h"
@@ -37,7 +40,7 @@
  */
 static __always_inline int xdp_send_on(struct xdp_md *ctx, const struct nexthop *nh, int *action)
 {
-	int ret = xnat_route(ctx, nh);
+	int ret = xnat_route(ctx, nh->dmac, nh->smac);
 
 	if (ret < 0)
 		return ret;
@@ -55,7 +58,7 @@ static __always_inline int xdp_route(struct xdp_md *ctx, const struct pkt4 *p, _
 /* A remote backend's reply to an SNATed flow: from the frontend to the client again, and out. */
 static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 now, int *action)
 {
-	struct ct_key key = ct_key_of(p, CT_REPLY);
+	struct xdp_flow_probe probe;
 	struct nexthop nh;
 	struct ct_value *v;
 	__u16 dport = bpf_ntohs(p->dport);
@@ -70,8 +73,12 @@ static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 n
 	 */
 	if (dport < snat_port_min || dport > snat_port_max)
 		return STEP_NEXT;
+	probe = xdp_flow_probe_of(p, CT_REPLY);
+	ret = xdp_flow_replay(ctx, p, &probe, now, action);
+	if (ret != STEP_NEXT)
+		return ret;
 	/* Reply entries of pod flows (no CT_F_SNAT) belong to to_pod, after routing. */
-	v = ct_lookup_reply(&key, CT_F_SNAT, p, now);
+	v = ct_lookup_reply(&probe.key, CT_F_SNAT, p, now);
 	if (!v)
 		return STEP_NEXT;
 	if (xnat_rewrite(ctx, p, NAT_SRC, v->nat_addr, v->nat_port) < 0 ||
@@ -80,14 +87,19 @@ static __always_inline int xdp_reply(struct xdp_md *ctx, struct pkt4 *p, __u64 n
 	ret = xdp_route(ctx, p, now, &nh);
 	if (ret == 0)
 		ret = xdp_send_on(ctx, &nh, action);
-	return ret < 0 ? ret : REASON_REVNAT;
+	if (ret < 0)
+		return ret;
+	xdp_flow_remember(&probe, p, v, &nh, REASON_REVNAT, now);
+	return REASON_REVNAT;
 }
 
 /*
- * The rewrite of a tracked external flow: DNAT, plus SNAT and forwarding for a remote backend,
- * along {@code route} when the caller has looked it up already (NULL: looked up here).
+ * The rewrite of a tracked external flow (probe: its forward key): DNAT, plus SNAT and
+ * forwarding for a remote backend, along route when the caller has looked it up already (NULL:
+ * looked up here); remembered for the flow's next frames.
  */
-static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p, const struct ct_value *v,
+static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p,
+					 const struct xdp_flow_probe *probe, const struct ct_value *v,
 					 const struct nexthop *route, __u64 now, int *action)
 {
 	struct nexthop nh;
@@ -95,8 +107,11 @@ static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p, con
 
 	if (xnat_rewrite(ctx, p, NAT_DST, v->nat_addr, v->nat_port) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
-	if (!(v->flags & CT_F_SNAT))
-		return REASON_DNAT; /* local backend: up the stack, routed to the pod */
+	if (!(v->flags & CT_F_SNAT)) {
+		/* local backend: up the stack, routed to the pod */
+		xdp_flow_remember(probe, p, v, NULL, REASON_DNAT, now);
+		return REASON_DNAT;
+	}
 	if (xnat_rewrite(ctx, p, NAT_SRC, v->peer_addr, v->peer_port) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
 	if (!route) {
@@ -105,19 +120,25 @@ static __always_inline int xdp_translate(struct xdp_md *ctx, struct pkt4 *p, con
 	}
 	if (ret == 0)
 		ret = xdp_send_on(ctx, route, action);
-	return ret < 0 ? ret : REASON_DNAT;
+	if (ret < 0)
+		return ret;
+	xdp_flow_remember(probe, p, v, route, REASON_DNAT, now);
+	return REASON_DNAT;
 }
 
 /* A known external flow keeps its backend (and its SNAT port). */
-static __always_inline int xdp_established(struct xdp_md *ctx, struct pkt4 *p, __u64 now,
-					   int *action)
+static __always_inline int xdp_established(struct xdp_md *ctx, struct pkt4 *p,
+					   const struct xdp_flow_probe *probe, __u64 now, int *action)
 {
-	struct ct_key key = ct_key_of(p, CT_FORWARD);
-	struct ct_value *v = ct_lookup_forward(&key, CT_F_NODEPORT | CT_F_SNAT, p, now);
+	struct ct_value *v;
+	int ret = xdp_flow_replay(ctx, p, probe, now, action);
 
+	if (ret != STEP_NEXT)
+		return ret;
+	v = ct_lookup_forward(&probe->key, CT_F_NODEPORT | CT_F_SNAT, p, now);
 	if (!v)
 		return STEP_NEXT;
-	return xdp_translate(ctx, p, v, NULL, now, action);
+	return xdp_translate(ctx, p, probe, v, NULL, now, action);
 }
 
 /*
@@ -153,11 +174,11 @@ static __always_inline int xdp_snat_for(struct xdp_md *ctx, const struct pkt4 *p
 }
 
 /* First frame of an external flow: checks, a Maglev pick, conntrack, translation. */
-static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u64 now,
-					int *action, bool *bounce)
+static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p,
+					const struct xdp_flow_probe *probe, __u64 now, int *action,
+					bool *bounce)
 {
 	struct svc_value *svc = lb_lookup_service(p, SVC_SCOPE_EXTERNAL);
-	struct ct_key key = ct_key_of(p, CT_FORWARD);
 	struct ct_value fwd = {};
 	struct nexthop nh;
 	bool remote;
@@ -187,10 +208,10 @@ static __always_inline int xdp_new_flow(struct xdp_md *ctx, struct pkt4 *p, __u6
 		if (ret < 0)
 			return ret;
 	}
-	ret = ct_create(&key, &fwd, p, now);
+	ret = ct_create(&probe->key, &fwd, p, now);
 	if (ret < 0)
 		return ret;
-	return xdp_translate(ctx, p, &fwd, remote ? &nh : NULL, now, action);
+	return xdp_translate(ctx, p, probe, &fwd, remote ? &nh : NULL, now, action);
 }
 
 /*
@@ -233,10 +254,13 @@ static __always_inline int handle_from_node(struct xdp_md *ctx)
 		return finish(ctx, len, ret, action, bounce, &p);
 	now = datapath_now();
 	ret = xdp_reply(ctx, &p, now, &action);
-	if (ret == STEP_NEXT)
-		ret = xdp_established(ctx, &p, now, &action);
-	if (ret == STEP_NEXT)
-		ret = xdp_new_flow(ctx, &p, now, &action, &bounce);
+	if (ret == STEP_NEXT) {
+		struct xdp_flow_probe fwd = xdp_flow_probe_of(&p, CT_FORWARD);
+
+		ret = xdp_established(ctx, &p, &fwd, now, &action);
+		if (ret == STEP_NEXT)
+			ret = xdp_new_flow(ctx, &p, &fwd, now, &action, &bounce);
+	}
 	return finish(ctx, len, ret, action, bounce, &p);
 }
 

@@ -131,6 +131,34 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** Writes one value per possible CPU, each {@link #valueSize()} bytes long, in CPU order. */
+    public void updatePerCpu(byte[] key, List<byte[]> values, UpdateFlag flag) {
+        if (!isPerCpu()) {
+            throw new IllegalStateException("map " + name() + " is not per-CPU; use update");
+        }
+        if (values.size() != PossibleCpus.count()) {
+            throw new IllegalArgumentException("map " + name() + " needs " + PossibleCpus.count() + " values, one per possible CPU, got "
+                    + values.size());
+        }
+        int slot = PossibleCpus.slotSize(valueSize());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stored = arena.allocate(storedValueSize()); // zeroed: the slots' padding stays 0
+            for (int cpu = 0; cpu < values.size(); cpu++) {
+                checkLength("value", values.get(cpu), valueSize());
+                MemorySegment.copy(MemorySegment.ofArray(values.get(cpu)), 0, stored, (long) cpu * slot, valueSize());
+            }
+            BpfException.check("bpf_map_update_elem", Lib.bpf_map_update_elem(fd, keySegment(arena, key), stored, flag.bits));
+        }
+    }
+
+    /** A per-CPU value as {@link #dump()} holds it, one value per possible CPU. */
+    public List<byte[]> perCpuValues(MapEntry entry) {
+        if (!isPerCpu()) {
+            throw new IllegalStateException("map " + name() + " is not per-CPU");
+        }
+        return splitPerCpu(entry.value());
+    }
+
     /** Removes {@code key}; false when it was not there. */
     public boolean delete(byte[] key) {
         try (Arena arena = Arena.ofConfined()) {

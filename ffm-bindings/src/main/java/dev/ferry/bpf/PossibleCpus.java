@@ -3,13 +3,14 @@ package dev.ferry.bpf;
 import me.bechberger.ebpf.bpf.raw.Lib;
 
 /** Per-CPU map value geometry: the kernel copies one 8-byte aligned slot per possible CPU. */
-final class PossibleCpus {
+public final class PossibleCpus {
     private static volatile int count;
 
     private PossibleCpus() {
     }
 
-    static int count() {
+    /** The kernel's possible CPUs (libbpf_num_possible_cpus), which per-CPU maps hold a value for each of. */
+    public static int count() {
         int cached = count;
         if (cached == 0) {
             LibBpf.ensureLoaded();

@@ -80,6 +80,25 @@ class BpfMapTest {
     }
 
     @Test
+    void perCpuValuesAreWrittenOnePerCpuAndReadBackFromADump() {
+        BpfMap perCpu = object.map("st_percpu");
+        List<byte[]> values = new ArrayList<>();
+        for (int cpu = 0; cpu < perCpu.lookupPerCpu(Selftest.u32(2)).size(); cpu++) {
+            byte[] value = new byte[perCpu.valueSize()];
+            value[0] = (byte) (cpu + 1);
+            values.add(value);
+        }
+        perCpu.updatePerCpu(Selftest.u32(2), values, UpdateFlag.ANY);
+        List<byte[]> read = perCpu.lookupPerCpu(Selftest.u32(2));
+        MapEntry dumped = perCpu.dump().stream().filter(e -> Selftest.readU32(e.key(), 0) == 2).findFirst().orElseThrow();
+        for (int cpu = 0; cpu < values.size(); cpu++) {
+            assertArrayEquals(values.get(cpu), read.get(cpu));
+            assertArrayEquals(values.get(cpu), perCpu.perCpuValues(dumped).get(cpu));
+        }
+        assertThrows(IllegalArgumentException.class, () -> perCpu.updatePerCpu(Selftest.u32(2), values.subList(1, values.size()), UpdateFlag.ANY));
+    }
+
+    @Test
     void batchOpsOnHashAndLru() {
         for (String name : List.of("st_hash", "st_lru")) {
             BpfMap map = object.map(name);

@@ -11,12 +11,20 @@ import java.util.Set;
  * The agent's view of ct_v1. The datapath owns the entries; the agent only ends flows whose
  * frontend it removed, so a deleted service's established connections stop instead of
  * running on to a backend that other services still keep alive.
+ * <p>
+ * XDP repeats what a flow's last frame got from its per-CPU cache (bpf/src/xdp_flows.h), whose
+ * entries answer only while ct_v1's epoch (ct_epoch_v1) is the one they were filled at: every
+ * deletion moves the epoch on, after the entries are gone.
  */
 public final class Conntrack {
-    private final MapTable<CtKey, CtValue> table;
+    private static final int EPOCH = 0;
 
-    public Conntrack(MapTable<CtKey, CtValue> table) {
+    private final MapTable<CtKey, CtValue> table;
+    private final MapTable<Integer, Integer> epoch;
+
+    public Conntrack(MapTable<CtKey, CtValue> table, MapTable<Integer, Integer> epoch) {
         this.table = table;
+        this.epoch = epoch;
     }
 
     /** Deletes both directions of every flow of these frontends; returns how many entries went. */
@@ -25,7 +33,9 @@ public final class Conntrack {
         List<CtKey> doomed = table.entries().entrySet().stream()
                 .filter(e -> svcIds.contains(e.getValue().svcId()))
                 .map(Map.Entry::getKey).toList();
+        if (doomed.isEmpty()) return 0;
         table.removeAll(doomed);
+        epoch.put(EPOCH, epoch.get(EPOCH).orElse(0) + 1);
         return doomed.size();
     }
 

@@ -20,6 +20,7 @@ import dev.ferry.agent.translate.Maglev;
 import dev.ferry.bpf.BpfMap;
 import dev.ferry.bpf.BpfObject;
 import dev.ferry.bpf.BpfProgram;
+import dev.ferry.bpf.PossibleCpus;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The loaded datapath: the pod programs (bpf/src/tc_pod.bpf.c), the node interface program
@@ -46,6 +48,9 @@ public final class Datapath implements AutoCloseable {
     public static final String TO_POD = "to_pod";
     public static final String FROM_NODE = "from_node";
     static final String MAGLEV_MAP = "maglev_v1";
+    static final String XDP_FLOWS_MAP = "xdp_flows_v1";
+    /** ct_v1's entries (bpf/src/maps.h). */
+    static final int CONNTRACK_ENTRIES = 262144;
     static final String BACKENDS_MAP = "backends_v2";
     /** The maps sized by {@link Settings#lbMapMax()}: one entry per frontend, one per allocated VIP. */
     static final List<String> LB_MAPS = List.of("services_v2", "vips_v1");
@@ -76,7 +81,8 @@ public final class Datapath implements AutoCloseable {
                 new BpfMapTable<>(pod.map(MAGLEV_MAP), Abi.U32_CODEC, MaglevTable.codec(maglevTableSize)),
                 new BpfMapTable<>(pod.map("src_ranges_v1"), SrcRangeKey.CODEC, Abi.U32_CODEC),
                 maglevTableSize));
-        this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC));
+        this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC),
+                new BpfMapTable<>(pod.map("ct_epoch_v1"), Abi.U32_CODEC, Abi.U32_CODEC));
     }
 
     /**
@@ -109,7 +115,10 @@ public final class Datapath implements AutoCloseable {
      */
     public static Datapath load(Path bpffsRoot, Settings settings) {
         requireBpffs(bpffsRoot);
-        dropMaglevTablesOfAnotherSize(bpffsRoot, settings.maglevTableSize());
+        dropCacheOfAnotherShape(bpffsRoot, MAGLEV_MAP, m -> m.valueSize() == settings.maglevTableSize() * Integer.BYTES,
+                "Maglev table size changed to " + settings.maglevTableSize() + ": rebuilding the tables");
+        dropCacheOfAnotherShape(bpffsRoot, XDP_FLOWS_MAP, m -> m.maxEntries() == xdpFlowSlotsPerCpu(PossibleCpus.count()),
+                "XDP flow cache resized to " + xdpFlowSlotsPerCpu(PossibleCpus.count()) + " slots per CPU");
         requirePinnedLbMapsOfSize(bpffsRoot, settings.lbMapMax());
         DatapathClock clock = DatapathClock.probe();
         BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings, clock);
@@ -154,6 +163,9 @@ public final class Datapath implements AutoCloseable {
             object.setGlobalInt("maglev_table_size", settings.maglevTableSize());
             clock.configure(object);
             object.setValueSize(MAGLEV_MAP, settings.maglevTableSize() * Integer.BYTES);
+            int flowSlots = xdpFlowSlotsPerCpu(PossibleCpus.count());
+            object.setGlobalInt("xdp_flow_slots", flowSlots);
+            object.setMaxEntries(XDP_FLOWS_MAP, flowSlots);
             for (String map : LB_MAPS) object.setMaxEntries(map, settings.lbMapMax());
             object.load();
             return object;
@@ -164,17 +176,26 @@ public final class Datapath implements AutoCloseable {
     }
 
     /**
-     * A pinned maglev_v1 of another table size can not be reused (libbpf checks the value size).
-     * Its tables are derived state: unpin it, and the reconciler writes them anew at the new size.
+     * xdp_flows_v1's slots per CPU (bpf/src/xdp_flows.h): every CPU an equal share of as many
+     * slots as ct_v1 has entries, so the cache takes 64 bytes per conntrack entry however many
+     * CPUs share it (16 MiB); a power of two, at least 1024.
      */
-    private static void dropMaglevTablesOfAnotherSize(Path bpffsRoot, int tableSize) {
-        Path pin = bpffsRoot.resolve(MAGLEV_MAP);
+    static int xdpFlowSlotsPerCpu(int possibleCpus) {
+        return Math.max(1024, Integer.highestOneBit(CONNTRACK_ENTRIES / possibleCpus));
+    }
+
+    /**
+     * A pinned map of derived state that no longer has the shape these programs want (the Maglev
+     * tables at another table size, the XDP flow cache at another CPU count) can not be reused:
+     * libbpf checks sizes. Unpin it; the reconciler or the datapath fills the new one.
+     */
+    private static void dropCacheOfAnotherShape(Path bpffsRoot, String map, Predicate<BpfMap> fits, String why) {
+        Path pin = bpffsRoot.resolve(map);
         if (!Files.exists(pin)) return;
         try (BpfMap pinned = BpfMap.openPinned(pin)) {
-            if (pinned.valueSize() == tableSize * Integer.BYTES) return;
-            LOG.log(System.Logger.Level.WARNING, "Maglev table size changed from {0} to {1}: rebuilding the tables",
-                    pinned.valueSize() / Integer.BYTES, tableSize);
+            if (fits.test(pinned)) return;
         }
+        LOG.log(System.Logger.Level.WARNING, "{0}: unpinning {1}", why, pin);
         try {
             Files.delete(pin);
         } catch (IOException e) {

@@ -1,15 +1,25 @@
 package dev.ferry.agent.datapath;
 
+import dev.ferry.agent.datapath.abi.Abi;
+import dev.ferry.agent.datapath.abi.BackendValue;
+import dev.ferry.agent.datapath.abi.CtKey;
+import dev.ferry.agent.datapath.abi.CtValue;
 import dev.ferry.agent.datapath.abi.Reason;
+import dev.ferry.agent.datapath.abi.XdpFlow;
 import dev.ferry.agent.k8s.Manifests;
 import dev.ferry.agent.lab.Lab;
 import dev.ferry.agent.model.Ipv4;
 import dev.ferry.agent.model.LocalNode;
+import dev.ferry.agent.model.Protocol;
 import dev.ferry.agent.reconcile.Reconciler;
 import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
 import dev.ferry.agent.translate.ServiceTranslator;
+import dev.ferry.bpf.BpfMap;
+import dev.ferry.bpf.MapEntry;
 import dev.ferry.bpf.TestRunResult;
+import dev.ferry.bpf.TypedMap;
+import dev.ferry.bpf.UpdateFlag;
 import dev.ferry.sys.NetNs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,10 +28,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static dev.ferry.agent.datapath.DatapathTableTest.*;
@@ -416,6 +429,146 @@ class XdpTableTest {
         assertEquals(DROP, runXdp(big).retval(), "1540 bytes of IPv4 over eth0's MTU of 1500");
         assertEquals(before + 1, datapath.counters().get(Reason.DROP_NO_ROUTE).packets());
         assertEquals(ackRouted(62203, NODE2_MAC), Packet.describe(ackOf(62203).packetOut()), "a short one still goes");
+    }
+
+    // ---- the flow cache (bpf/src/xdp_flows.h): what a flow's last frame got, per CPU ----
+
+    /** The slot of xdp_flows_v1 that holds the flow whose frames arrive with this conntrack key. */
+    private record CachedFlow(BpfMap flows, byte[] slot, CtKey key) {
+        /** Every CPU holds what the CPU that last filled the slot for the flow holds: its next frame meets it anywhere. */
+        void everywhere() {
+            List<byte[]> perCpu = flows.lookupPerCpu(slot);
+            byte[] value = perCpu.stream().filter(v -> holds(v, key)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no CPU's xdp_flows_v1 holds " + key));
+            flows.updatePerCpu(slot, Collections.nCopies(perCpu.size(), value), UpdateFlag.ANY);
+        }
+
+        /** No CPU holds it: the flow's next frame takes the slow path. */
+        void nowhere() {
+            flows.updatePerCpu(slot, Collections.nCopies(flows.lookupPerCpu(slot).size(), new byte[flows.valueSize()]),
+                    UpdateFlag.ANY);
+        }
+
+        /** Whether a struct xdp_flow holds the key, and is no empty slot. */
+        static boolean holds(byte[] value, CtKey key) {
+            byte[] encoded = new byte[CtKey.CODEC.size()];
+            CtKey.CODEC.encode(key, MemorySegment.ofArray(encoded));
+            MemorySegment flow = MemorySegment.ofArray(value);
+            return flow.asSlice(XdpFlow.KEY, encoded.length).mismatch(MemorySegment.ofArray(encoded)) == -1
+                    && flow.get(Abi.U64, XdpFlow.VALID_UNTIL) != 0;
+        }
+    }
+
+    /** The slot some CPU filled for the flow whose frames arrive with this key (a dump of every slot: slow). */
+    private CachedFlow cached(CtKey key) {
+        BpfMap flows = datapath.map("xdp_flows_v1");
+        for (MapEntry slot : flows.dump()) {
+            if (flows.perCpuValues(slot).stream().anyMatch(v -> CachedFlow.holds(v, key))) {
+                return new CachedFlow(flows, slot.key(), key);
+            }
+        }
+        throw new AssertionError("no CPU's xdp_flows_v1 holds " + key);
+    }
+
+    private static CtKey forwardKey(int port, int nodePort) {
+        return new CtKey(Ipv4.parse(CLIENT), Ipv4.parse(NODE1), port, nodePort, Protocol.TCP, false);
+    }
+
+    /** A remote flow set up, and cached on every CPU. Returns its forward key. */
+    private CtKey establishAndCacheEverywhere(int port) throws Exception {
+        establishAndCache(port);
+        CtKey flow = forwardKey(port, 30081);
+        cached(flow).everywhere();
+        return flow;
+    }
+
+    private TypedMap<CtKey, CtValue> conntrackMap() {
+        return datapath.map("ct_v1").typed(CtKey.CODEC, CtValue.CODEC);
+    }
+
+    @Test
+    void aCachedFlowsFramesAreTranslatedWithoutAskingConntrack() throws Exception {
+        CtKey flow = establishAndCacheEverywhere(62300);
+        assertTrue(conntrackMap().remove(flow), "the forward entry, removed behind the agent's back");
+        assertEquals(ackRouted(62300, NODE2_MAC), Packet.describe(ackOf(62300).packetOut()));
+        assertTrue(conntrackMap().get(flow).isEmpty(), "translated from the cache, not as a new flow");
+    }
+
+    @Test
+    void aRemoteBackendsRepliesAreTranslatedFromTheCacheToo() throws Exception {
+        int port = 62305;
+        establishAndCache(port); // the client's port is free on the node: SNAT keeps it
+        Packet reply = tcp(REMOTE_POD, 8080, NODE1, port, ACK).macs(NODE2_MAC, NODE1_MAC);
+        String toClient = Packet.describe(routed(tcp(NODE1, 30081, CLIENT, port, ACK), CLIENT_MAC).bytes());
+        assertEquals(toClient, Packet.describe(runXdp(reply.bytes()).packetOut()));
+        CtKey replyKey = new CtKey(Ipv4.parse(REMOTE_POD), Ipv4.parse(NODE1), 8080, port, Protocol.TCP, true);
+        cached(replyKey).everywhere();
+        assertTrue(conntrackMap().remove(replyKey), "the reply entry, removed behind the agent's back");
+        assertEquals(toClient, Packet.describe(runXdp(reply.bytes()).packetOut()), "translated from the cache");
+    }
+
+    @Test
+    void framesOfFlowsTheAgentEndedAreNotAnsweredFromTheCache() throws Exception {
+        CtKey flow = establishAndCacheEverywhere(62301);
+        int svcId = conntrackMap().get(flow).orElseThrow().svcId();
+        assertTrue(datapath.conntrack().endFlowsOf(Set.of(svcId)) >= 2);
+        assertEquals(ackRouted(62301, NODE2_MAC), Packet.describe(ackOf(62301).packetOut()));
+        assertTrue(conntrackMap().get(flow).isPresent(), "the ACK went the slow way and started the flow anew");
+    }
+
+    @Test
+    void aFinTakesTheSlowPathAndClosesTheFlow() throws Exception {
+        CtKey flow = establishAndCacheEverywhere(62302);
+        TestRunResult r = runXdp(fromClient(tcp(CLIENT, 62302, NODE1, 30081, FIN | ACK)).bytes());
+        assertEquals(TX, r.retval());
+        assertEquals(Packet.describe(routed(tcp(NODE1, 62302, REMOTE_POD, 8080, FIN | ACK), NODE2_MAC).bytes()),
+                Packet.describe(r.packetOut()));
+        assertNotEquals(0, conntrackMap().get(flow).orElseThrow().flags() & CtValue.F_CLOSING);
+    }
+
+    @Test
+    void aFlowWhoseBackendIsGoneIsNotAnsweredFromTheCache() throws Exception {
+        CtKey flow = establishAndCacheEverywhere(62303);
+        int backendId = conntrackMap().get(flow).orElseThrow().backendId();
+        TypedMap<Integer, BackendValue> backends = datapath.map("backends_v2").typed(Abi.U32_CODEC, BackendValue.CODEC);
+        int slot = BackendSlots.slotOf(backendId, datapath.map("backends_v2").maxEntries());
+        BackendValue backend = backends.get(slot).orElseThrow();
+        long before = datapath.counters().get(Reason.DROP_NO_SLOT).packets();
+        backends.put(slot, new BackendValue(0, Ipv4.parse("0.0.0.0"), 0, 0)); // the slot emptied, its id gone
+        try {
+            assertEquals(DROP, ackOf(62303).retval(), "a new flow, whose pick finds the backend gone");
+            assertEquals(before + 1, datapath.counters().get(Reason.DROP_NO_SLOT).packets());
+        } finally {
+            backends.put(slot, backend);
+        }
+    }
+
+    /**
+     * The cache answers only until the flow is due for a refresh (once a second, conntrack.h), not
+     * a second from when it was filled: filled 0.6 s into the flow's second, it must let the
+     * frame 1.2 s in refresh the flow. (A local backend: no next hop, whose own recheck would
+     * end the entry at the same second.)
+     */
+    @Test
+    void aCachedFlowIsRefreshedWhenItIsDueAsWithoutTheCache() throws Exception {
+        int port = 41400;
+        Packet ack = fromClient(tcp(CLIENT, port, NODE1, 30080, ACK));
+        assertEquals(PASS, runXdp(fromClient(tcp(CLIENT, port, NODE1, 30080, SYN)).bytes()).retval());
+        long synSent = System.nanoTime();
+        CtKey flow = forwardKey(port, 30080);
+        long deadline = conntrackMap().get(flow).orElseThrow().expiresNs();
+        CachedFlow cached = cached(flow);
+        Thread.sleep(Math.max(0, 600 - (System.nanoTime() - synSent) / 1_000_000));
+        cached.nowhere();
+        assertEquals(PASS, runXdp(ack.bytes()).retval());
+        assertEquals(deadline, conntrackMap().get(flow).orElseThrow().expiresNs(), "not due yet: left alone");
+        cached.everywhere();
+        Thread.sleep(600);
+        assertEquals(Packet.describe(fromClient(tcp(CLIENT, port, LOCAL_POD, 8080, ACK)).bytes()),
+                Packet.describe(runXdp(ack.bytes()).packetOut()));
+        long refreshed = conntrackMap().get(flow).orElseThrow().expiresNs();
+        assertTrue(refreshed - deadline >= Duration.ofSeconds(1).toNanos(),
+                "moved by " + (refreshed - deadline) + " ns: the frame 1.2 s in refreshes the flow, cached or not");
     }
 
     @Test

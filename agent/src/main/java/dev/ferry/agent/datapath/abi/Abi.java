@@ -40,7 +40,7 @@ public final class Abi {
         return List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, SlotKey.LAYOUT, BackendValue.LAYOUT,
                 CtKey.LAYOUT, CtValue.LAYOUT, FragKey.LAYOUT, FragValue.LAYOUT, Counter.LAYOUT,
                 AffinityLayouts.KEY, AffinityLayouts.VALUE, PrefixKey.SVC_CIDR.layout(), SrcRangeKey.LAYOUT, NodeportIf.LAYOUT,
-                Nexthop.LAYOUT,
+                Nexthop.LAYOUT, XdpFlow.LAYOUT,
                 PrefixKey.IPCACHE.layout(), IpcacheValue.LAYOUT, EndpointValue.LAYOUT, PolicyKey.LAYOUT, PolicyCtKey.LAYOUT,
                 PolicyCtValue.LAYOUT, DropEvent.LAYOUT);
     }
