@@ -67,7 +67,8 @@ final class StageProfile {
     private List<String> differences(int scale) {
         String[][] pairs = {
                 {"XDP parse and lookups that miss, beyond the empty program", null, XDP_MISS},
-                {"XDP established: conntrack hit, DNAT+SNAT rewrite, next hop, XDP_TX", XDP_MISS, "XDP NodePort, established"},
+                {"XDP established: flow cache or conntrack hit, DNAT+SNAT rewrite, next hop, XDP_TX", XDP_MISS,
+                        "XDP NodePort, established"},
                 {"XDP established, one hot flow: the same with its entries in the caches", XDP_MISS,
                         "XDP NodePort, established, one flow"},
                 {"XDP established, 10,000 flows after churn against one hot flow: cache misses",
