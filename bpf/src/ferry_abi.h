@@ -97,6 +97,16 @@ struct nexthop {
 	__u8  smac[6];        /* the MAC of the interface it leaves through */
 };
 
+/*
+ * frontend_addrs_v1: a bitmap of the addresses XDP translates frames to, the addresses of
+ * external frontends (node addresses with NodePorts, LoadBalancer IPs, externalIPs) and SNAT
+ * addresses: word i (host) holds bits 64i..64i+63, an address's bit is
+ * mix32(address) % FRONTEND_ADDR_BITS (hash.h). Slot FRONTEND_ADDR_WORDS is nonzero once the agent
+ * has written them all; until then every frame is looked at. Written by the agent.
+ */
+#define FRONTEND_ADDR_BITS 65536
+#define FRONTEND_ADDR_WORDS (FRONTEND_ADDR_BITS / 64)
+
 /* affinity_v1: LRU (client, frontend) -> the backend its last new flow used. Written by the datapath. */
 struct affinity_key {
 	__u32 client_addr;    /* (be) */

@@ -78,6 +78,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nexthops_v1 SEC(".maps");
 
+/* frontend_addrs_v1: bits of the addresses XDP translates frames to, then a "written" word; agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FRONTEND_ADDR_WORDS + 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} frontend_addrs_v1 SEC(".maps");
+
 /* xdp_flows_v1: per CPU, hash of a flow's conntrack key -> what XDP last did to its frames (xdp_flows.h); datapath. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

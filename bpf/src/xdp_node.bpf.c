@@ -7,8 +7,9 @@
  *   remote backend: DNAT and SNAT to this interface's address, out again (XDP_TX/redirect);
  *                   the backend's replies come back here and are translated back to the client.
  *
- * One frame: pkt4_parse_data -> frag_track -> xdp_reply -> xdp_established -> xdp_new_flow ->
- * finish. Anything else (the node's own traffic, pod traffic between nodes) passes untouched.
+ * One frame: pkt4_parse_data -> xdp_maybe_ours -> frag_track -> xdp_reply -> xdp_established ->
+ * xdp_new_flow -> finish. Anything else (the node's own traffic, pod traffic between nodes)
+ * passes untouched, most of it right after parsing (xdp_maybe_ours).
  * Frames of tracked flows first ask xdp_flows_v1 (xdp_flows.h), which repeats what the last
  * frame of their flow got without a conntrack lookup.
  */
@@ -25,6 +26,7 @@
 #include "frag.h"
 #include "conntrack.h"
 #include "lb.h"
+#include "hash.h"
 #include "fib.h"
 #include "snat.h"
 #include "xdp_nat.h"
@@ -32,6 +34,24 @@
 #include "reject.h"
 #include "events.h"
 #include "counters.h"
+
+/*
+ * Whether a frame to daddr may be ours: false for an address no external frontend and no SNAT
+ * has (pod traffic between nodes, most of the node's own), which passes without the conntrack,
+ * flow cache and service lookups, each a cache miss on a busy node: in the traffic benchmark
+ * they made from_node cost 460 ns a frame of pod traffic, against 90 without them. A bit shared
+ * with another address only costs those lookups. Until the agent has written the bitmap
+ * (frontend_addrs_v1's last slot), every frame may be ours.
+ */
+static __always_inline bool xdp_maybe_ours(__u32 daddr)
+{
+	__u32 bit = mix32(daddr) % FRONTEND_ADDR_BITS;
+	__u32 word = bit / 64, written = FRONTEND_ADDR_WORDS;
+	__u64 *bits = bpf_map_lookup_elem(&frontend_addrs_v1, &word);
+	__u64 *complete = bpf_map_lookup_elem(&frontend_addrs_v1, &written);
+
+	return !complete || !*complete || !bits || (*bits >> (bit % 64)) & 1;
+}
 
 /*
  * Sends the translated frame on towards its next hop: XDP_TX when the route leaves through the
@@ -248,6 +268,8 @@ static __always_inline int handle_from_node(struct xdp_md *ctx)
 	int ret;
 
 	ret = pkt4_parse_data(data, data_end, &p);
+	if (ret == STEP_NEXT && !xdp_maybe_ours(p.daddr))
+		ret = REASON_PASS;
 	if (ret == STEP_NEXT)
 		ret = frag_track(&p);
 	if (ret != STEP_NEXT)

@@ -60,6 +60,7 @@ public final class Datapath implements AutoCloseable {
     private final BackendSlots backends;
     private final ServiceMaps serviceMaps;
     private final Conntrack conntrack;
+    private final MapTable<Integer, Inet4Address> nodeportInterfaces;
     private final Path bpffsRoot;
     private final Settings settings;
     private final DatapathClock clock;
@@ -72,8 +73,15 @@ public final class Datapath implements AutoCloseable {
         this.clock = clock;
         int maglevTableSize = settings.maglevTableSize();
         this.backends = new BackendSlots(new BpfMapTable<>(pod.map(BACKENDS_MAP), Abi.U32_CODEC, BackendValue.CODEC));
+        // Before the XDP program that reads it is attached: every address a pinned entry needs.
+        FrontendAddressFilter frontendAddresses = new FrontendAddressFilter(
+                new BpfMapTable<>(pod.map("frontend_addrs_v1"), Abi.U32_CODEC, Abi.U64_CODEC));
+        this.nodeportInterfaces = new FilteredAddressTable<>(
+                new BpfMapTable<>(pod.map("nodeport_ifs_v1"), Abi.U32_CODEC, NodeportIf.CODEC),
+                frontendAddresses, (ifindex, snatAddress) -> snatAddress);
         this.serviceMaps = new ServiceMaps(new ServiceMaps.Tables(
-                new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
+                new FilteredAddressTable<>(new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
+                        frontendAddresses, (key, value) -> key.scope() == SvcKey.SCOPE_EXTERNAL ? key.vip() : null),
                 new BpfMapTable<>(pod.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
                 backends,
                 new BpfMapTable<>(pod.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
@@ -81,6 +89,7 @@ public final class Datapath implements AutoCloseable {
                 new BpfMapTable<>(pod.map(MAGLEV_MAP), Abi.U32_CODEC, MaglevTable.codec(maglevTableSize)),
                 new BpfMapTable<>(pod.map("src_ranges_v1"), SrcRangeKey.CODEC, Abi.U32_CODEC),
                 maglevTableSize));
+        frontendAddresses.publish();
         this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC),
                 new BpfMapTable<>(pod.map("ct_epoch_v1"), Abi.U32_CODEC, Abi.U32_CODEC));
     }
@@ -253,7 +262,7 @@ public final class Datapath implements AutoCloseable {
 
     /** nodeport_ifs_v1: ifindex of a node interface with XDP -> the address flows are SNATed to through it. */
     public MapTable<Integer, Inet4Address> nodeportInterfaces() {
-        return new BpfMapTable<>(pod.map("nodeport_ifs_v1"), Abi.U32_CODEC, NodeportIf.CODEC);
+        return nodeportInterfaces;
     }
 
     /** ipcache_v1, endpoints_v1, policy_v1. */

@@ -29,7 +29,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -569,6 +571,45 @@ class XdpTableTest {
         long refreshed = conntrackMap().get(flow).orElseThrow().expiresNs();
         assertTrue(refreshed - deadline >= Duration.ofSeconds(1).toNanos(),
                 "moved by " + (refreshed - deadline) + " ns: the frame 1.2 s in refreshes the flow, cached or not");
+    }
+
+    // ---- the frontend address filter (frontend_addrs_v1): frames to other addresses pass at once ----
+
+    /** frag_v1's key of a datagram from CLIENT with IP id 0x1234 (Packet's) to {@code to}. */
+    private static byte[] fragKey(String to) {
+        return ByteBuffer.allocate(12).put(Ipv4.parse(CLIENT).getAddress()).put(Ipv4.parse(to).getAddress())
+                .putShort((short) 0x1234).put((byte) TCP).put((byte) 0).array();
+    }
+
+    @Test
+    void onlyFramesToAFrontendAddressAreLookedAt() throws Exception {
+        BpfMap frags = datapath.map("frag_v1");
+        byte[] toPod = fromClient(tcp(CLIENT, 41500, LOCAL_POD, 8080, ACK).payload(new byte[64])).fragments(32).getFirst();
+        byte[] toNodePort = fromClient(tcp(CLIENT, 41501, NODE1, 30080, ACK).payload(new byte[64])).fragments(32).getFirst();
+        assertEquals(PASS, runXdp(toPod).retval());
+        assertEquals(PASS, runXdp(toNodePort).retval());
+        assertTrue(frags.lookup(fragKey(LOCAL_POD)).isEmpty(), "a pod's address: passed before fragment tracking");
+        assertTrue(frags.lookup(fragKey(NODE1)).isPresent(), "a NodePort's address: tracked");
+    }
+
+    @Test
+    void anXdpInterfacesSnatAddressIsAFrontendAddressWhileTheInterfaceHasIt() {
+        Inet4Address snat = Ipv4.parse("192.168.254.99"); // no frontend's address
+        int bit = FrontendAddressFilter.bitOf(snat);
+        BpfMap words = datapath.map("frontend_addrs_v1");
+        datapath.nodeportInterfaces().put(4242, snat);
+        try {
+            assertNotEquals(0, Abi.U64_CODEC.decode(MemorySegment.ofArray(words.lookup(u32(bit / 64)).orElseThrow()))
+                    & (1L << (bit % 64)));
+        } finally {
+            datapath.nodeportInterfaces().remove(4242);
+        }
+        assertEquals(0, Abi.U64_CODEC.decode(MemorySegment.ofArray(words.lookup(u32(bit / 64)).orElseThrow()))
+                & (1L << (bit % 64)));
+    }
+
+    private static byte[] u32(int value) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
     }
 
     @Test

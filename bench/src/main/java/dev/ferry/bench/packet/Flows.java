@@ -111,6 +111,14 @@ final class Flows {
         return new Batch(true, "172.18.0.1", BenchCluster.NODE1, 22, SYN, 0, 1);
     }
 
+    /**
+     * A pod on node2 talking to a pod on node1, as it reaches node1's interface: no frontend has
+     * the destination, so from_node passes it right after parsing (xdp_maybe_ours).
+     */
+    static Batch podBetweenNodes() {
+        return new Batch(true, "10.244.2.20", "10.244.1.20", 8080, ACK, 0, 1);
+    }
+
     /** A SYN from a client pod straight to a backend pod: from_pod parses it, misses every service, passes it. */
     static Batch podToPodMiss() {
         return new Batch(false, BenchCluster.newFlowClient(0), "10.244.2.20", 8080, SYN, 0, 1);

@@ -209,6 +209,7 @@ public final class PacketCost implements Benchmark {
             ferry("XDP NodePort, established", s -> s.flows::acks, s -> s.flows::checkHitAndKept);
             ferry("XDP NodePort, established, one flow", s -> s.oneFlow::acks, s -> s.oneFlow::checkHitAndKept);
             stage(StageProfile.XDP_MISS, s -> LoopPath.nodeMiss(s.bed), s -> Flows::nodePortMiss);
+            stage(StageProfile.XDP_POD, s -> LoopPath.nodeMiss(s.bed), s -> Flows::podBetweenNodes);
         }
 
         void tc(boolean policy, boolean warmUp) throws Exception {

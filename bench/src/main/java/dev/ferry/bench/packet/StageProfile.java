@@ -20,6 +20,7 @@ import java.util.TreeMap;
  */
 final class StageProfile {
     static final String XDP_MISS = "XDP, no service (parse, conntrack and service lookups miss)";
+    static final String XDP_POD = "XDP, pod to pod between nodes (no frontend's address: passed after parsing)";
     static final String TC_MISS = "TC, pod to pod, no service (parse, conntrack and service lookups miss)";
     /** Scale -> stage -> its trials and the empty program's run next to them. */
     private final Map<Integer, Map<String, Stage>> stages = new TreeMap<>();
@@ -66,6 +67,7 @@ final class StageProfile {
     /** Stage differences: what the second path does beyond the first, and what that costs. */
     private List<String> differences(int scale) {
         String[][] pairs = {
+                {"XDP parse and the frontend address filter, beyond the empty program", null, XDP_POD},
                 {"XDP parse and lookups that miss, beyond the empty program", null, XDP_MISS},
                 {"XDP established: flow cache or conntrack hit, DNAT+SNAT rewrite, next hop, XDP_TX", XDP_MISS,
                         "XDP NodePort, established"},

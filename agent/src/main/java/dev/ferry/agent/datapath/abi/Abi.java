@@ -30,6 +30,11 @@ public final class Abi {
             MemoryLayout.structLayout(U32.withName("value")),
             s -> s.get(U32, 0), (v, s) -> s.set(U32, 0, v));
 
+    /** Codec for a bare __u64 (host order) map value, such as frontend_addrs_v1's words. */
+    public static final Codec<Long> U64_CODEC = codec(
+            MemoryLayout.structLayout(U64.withName("value")),
+            s -> s.get(U64, 0), (v, s) -> s.set(U64, 0, v));
+
     /** Codec for a bare IPv4 address (network order) key, such as vips_v1's. */
     public static final Codec<Inet4Address> IPV4_CODEC = codec(
             MemoryLayout.structLayout(BE_U32.withName("addr")),
