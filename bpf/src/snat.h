@@ -23,6 +23,7 @@ static __always_inline bool snat_port_free(struct ct_key *rep_key, __u64 now)
 		return false;
 	/* An expired flow's reply entry would block the insert (BPF_NOEXIST): retire it. */
 	bpf_map_delete_elem(&ct_v1, rep_key);
+	ct_changed(rep_key);
 	return true;
 }
 

@@ -16,10 +16,13 @@
  *     closing one, FIN and RST move the flow to closing), and so do fragments and frames longer
  *     than the route's MTU;
  *   - a flow whose backend is gone (backends_v2) is not answered: the slow path deletes it;
- *   - the agent deletes conntrack entries only in Conntrack.endFlowsOf, which then moves
- *     ct_epoch_v1 on: entries filled before no longer answer. The epoch is read before the
- *     conntrack lookup whose answer is remembered, so an entry read before a deletion never
- *     carries the epoch after it.
+ *   - every creation and deletion of a ct_v1 entry by the datapath, on any CPU, moves the key's
+ *     counter in flow_versions_v1 on (ct_changed), and the agent's deletions
+ *     (Conntrack.endFlowsOf) move ct_epoch_v1 on: entries filled before no longer answer. So a
+ *     client port reused for a new flow, or an SNAT port another flow took over, never gets the
+ *     old flow's translation from a CPU that cached it. Counter and epoch are read before the
+ *     conntrack lookup whose answer is remembered, and moved after the change, so an entry read
+ *     before a change never carries the count after it.
  * A flow that conntrack's LRU evicts keeps its translation for up to a second, like a flow whose
  * entries were evicted between two frames.
  */
@@ -32,7 +35,6 @@
 #include "config.h"
 #include "conntrack.h"
 #include "fib.h"
-#include "hash.h"
 #include "maps.h"
 #include "parse.h"
 #include "xdp_nat.h"
@@ -40,11 +42,16 @@
 /* The longest an entry answers after it was filled, whatever conntrack and the FIB allow. */
 #define XDP_FLOW_RECHECK_NS NSEC_PER_SEC
 
-/* A frame's conntrack key, the cache slot for it and the conntrack epoch, read before ct_v1. */
+/*
+ * A frame's conntrack key, its slot, and the conntrack epoch and the key's version, both read
+ * before ct_v1. The slot is NULL only if the array were smaller than xdp_flow_slots, which the
+ * loader sets.
+ */
 struct xdp_flow_probe {
 	struct ct_key key;
-	struct xdp_flow *slot; /* NULL never happens: the slot index is inside the array */
-	__u32 epoch;
+	struct xdp_flow *slot;
+	__u16 epoch;
+	__u16 version;
 };
 
 static __always_inline struct xdp_flow_probe xdp_flow_probe_of(const struct pkt4 *p, enum ct_dir dir)
@@ -52,10 +59,10 @@ static __always_inline struct xdp_flow_probe xdp_flow_probe_of(const struct pkt4
 	__u32 zero = 0;
 	__u32 *epoch = bpf_map_lookup_elem(&ct_epoch_v1, &zero);
 	struct xdp_flow_probe probe = { .key = ct_key_of(p, dir), .epoch = epoch ? *epoch : 0 };
-	__u32 slot = mix32(probe.key.saddr ^ rol32(probe.key.daddr, 11) ^
-			   rol32((__u32)probe.key.sport << 16 | probe.key.dport, 22) ^
-			   ((__u32)probe.key.dir << 8 | probe.key.proto)) & (xdp_flow_slots - 1);
+	__u32 hash = ct_key_hash(&probe.key);
+	__u32 slot = hash & (xdp_flow_slots - 1);
 
+	probe.version = ct_version(hash);
 	probe.slot = bpf_map_lookup_elem(&xdp_flows_v1, &slot);
 	return probe;
 }
@@ -77,7 +84,7 @@ static __always_inline int xdp_flow_replay(struct xdp_md *ctx, struct pkt4 *p,
 	const struct xdp_flow *f = probe->slot;
 
 	if (!f || !ct_key_equal(&f->key, &probe->key) || now >= f->valid_until_ns ||
-	    f->ct_epoch != probe->epoch || p->frag != FRAG_NONE ||
+	    f->ct_epoch != probe->epoch || f->version != probe->version || p->frag != FRAG_NONE ||
 	    (p->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) ||
 	    (f->ifindex && p->tot_len > f->mtu) || !backend_lookup(f->backend_id))
 		return STEP_NEXT;
@@ -123,6 +130,7 @@ static __always_inline void xdp_flow_remember(const struct xdp_flow_probe *probe
 	f->dport = p->dport;
 	f->backend_id = v->backend_id;
 	f->ct_epoch = probe->epoch;
+	f->version = probe->version;
 	f->ifindex = nh ? nh->ifindex : 0;
 	f->mtu = nh ? nh->mtu : 0;
 	f->reason = reason;

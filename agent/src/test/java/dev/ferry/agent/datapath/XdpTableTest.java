@@ -316,7 +316,17 @@ class XdpTableTest {
         TestRunResult r = runXdp(fromClient(tcp(CLIENT, 41003, EXTERNAL_IP, 80, SYN)).bytes());
         assertEquals(TX, r.retval());
         int port = sourcePort(r.packetOut());
+        endSnatedFlow(new CtKey(Ipv4.parse(CLIENT), Ipv4.parse(EXTERNAL_IP), 41003, 80, Protocol.TCP, false), port);
         assertTrue(port >= 61000 && port <= 65535, "SNAT port " + port);
+    }
+
+    /**
+     * Ends a flow to REMOTE_POD:8080 SNATed to a random port: left live, its port would be taken
+     * for any later row whose client port it is, and that row's flow would not keep its port.
+     */
+    private void endSnatedFlow(CtKey forward, int snatPort) {
+        conntrackMap().remove(forward);
+        conntrackMap().remove(new CtKey(Ipv4.parse(REMOTE_POD), Ipv4.parse(NODE1), 8080, snatPort, Protocol.TCP, true));
     }
 
     @Test
@@ -331,6 +341,7 @@ class XdpTableTest {
         assertTrue(other != 62100 && other >= 61000 && other <= 65535, "SNAT port " + other);
         // And the reply to that port finds the second client.
         TestRunResult reply = runXdp(tcp(REMOTE_POD, 8080, NODE1, other, SYN | ACK).macs(NODE2_MAC, NODE1_MAC).bytes());
+        endSnatedFlow(new CtKey(Ipv4.parse(STRANGER), Ipv4.parse(NODE1), 62100, 30081, Protocol.TCP, false), other);
         assertEquals(Packet.describe(routed(tcp(NODE1, 30081, STRANGER, 62100, SYN | ACK), STRANGER_MAC).bytes()),
                 Packet.describe(reply.packetOut()));
     }
@@ -451,6 +462,16 @@ class XdpTableTest {
                     UpdateFlag.ANY);
         }
 
+        /** Every CPU's value of the slot, as it is now. */
+        List<byte[]> snapshot() {
+            return flows.lookupPerCpu(slot);
+        }
+
+        /** The slot as a snapshot found it, on every CPU: what a CPU that missed later changes holds. */
+        void restore(List<byte[]> snapshot) {
+            flows.updatePerCpu(slot, snapshot, UpdateFlag.ANY);
+        }
+
         /** Whether a struct xdp_flow holds the key, and is no empty slot. */
         static boolean holds(byte[] value, CtKey key) {
             byte[] encoded = new byte[CtKey.CODEC.size()];
@@ -507,6 +528,31 @@ class XdpTableTest {
         cached(replyKey).everywhere();
         assertTrue(conntrackMap().remove(replyKey), "the reply entry, removed behind the agent's back");
         assertEquals(toClient, Packet.describe(runXdp(reply.bytes()).packetOut()), "translated from the cache");
+    }
+
+    /**
+     * A client port reused for a new flow after a reset: the new flow gets another SNAT port (the
+     * client's port is outside the range, so it is random), and a CPU that still holds the old
+     * flow's entry (planted back on every CPU here) must not send the new flow's frames with the
+     * old port: the new flow's creation moved its key's version on (flow_versions_v1).
+     */
+    @Test
+    void aReusedClientPortNeverGetsTheOldFlowsTranslationFromAnyCpu() throws Exception {
+        int port = 41600;
+        CtKey flow = new CtKey(Ipv4.parse(CLIENT), Ipv4.parse(NODE1), port, 30081, Protocol.TCP, false);
+        assertEquals(TX, runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, SYN)).bytes()).retval());
+        assertEquals(TX, runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, ACK)).bytes()).retval());
+        CachedFlow cached = cached(flow);
+        cached.everywhere();
+        List<byte[]> old = cached.snapshot();
+        int oldSnatPort = conntrackMap().get(flow).orElseThrow().peerPort();
+        assertEquals(TX, runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, RST)).bytes()).retval());
+        assertEquals(TX, runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, SYN)).bytes()).retval());
+        int newSnatPort = conntrackMap().get(flow).orElseThrow().peerPort();
+        cached.restore(old);
+        TestRunResult ack = runXdp(fromClient(tcp(CLIENT, port, NODE1, 30081, ACK)).bytes());
+        assertEquals(newSnatPort, sourcePort(ack.packetOut()), "the new flow's SNAT port (the old one was " + oldSnatPort + ")");
+        endSnatedFlow(flow, newSnatPort);
     }
 
     @Test
