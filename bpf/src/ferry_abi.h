@@ -207,8 +207,8 @@ struct ct_value {
  * (xdp_flows.h): slot (a hash of the frame's conntrack key) -> that key and the frame as it
  * leaves: its tuple, its next hop, the reason it is counted under. Written by the datapath; an
  * entry stops answering at valid_until_ns, when its conntrack entries are due for a refresh or
- * its next hop for a recheck, and when ct_epoch_v1 or the key's flow_versions_v1 counter has
- * moved on since it was filled.
+ * its next hop for a recheck, and when the key's flow_versions_v1 counter has moved on since it
+ * was filled.
  */
 #define XDP_FLOW_SLOTS 16384  /* per CPU, unless the loader sets xdp_flow_slots (config.h); 64 bytes each */
 
@@ -220,8 +220,7 @@ struct xdp_flow {
 	__u16 sport;          /* (be) */
 	__u16 dport;          /* (be) */
 	__u32 backend_id;     /* (host) the flow's backend: gone (backends_v2), the entry answers no more */
-	__u16 ct_epoch;       /* (host) ct_epoch_v1 when the entry was filled (its low 16 bits) */
-	__u16 version;        /* (host) flow_versions_v1 of the key when the entry was filled (low 16 bits) */
+	__u32 version;        /* (host) flow_versions_v1 of the key when the entry was filled */
 	__u32 ifindex;        /* (host) the interface the frame leaves through; 0: up the stack */
 	__u16 mtu;            /* (host) that route's MTU; a longer frame asks conntrack and the FIB */
 	__u8  reason;         /* enum ferry_reason: REASON_DNAT or REASON_REVNAT */
@@ -231,10 +230,11 @@ struct xdp_flow {
 };
 
 /*
- * flow_versions_v1: slot (the conntrack key's hash, ct_key_hash in conntrack.h) -> how often the
- * datapath has created or deleted a ct_v1 entry of a key with that hash. Shared by all CPUs, so
- * a flow one CPU replaces (a reused client port, an SNAT port taken over) stops answering from
- * every CPU's xdp_flows_v1. Written by the datapath.
+ * flow_versions_v1: slot (the conntrack key's hash, ct_key_hash in conntrack.h) -> how often a
+ * ct_v1 entry of a key with that hash was created or deleted. Shared by all CPUs, so a flow one
+ * CPU replaces (a reused client port, an SNAT port taken over) or the agent ends stops
+ * answering from every CPU's xdp_flows_v1. Written by the datapath, and by the agent
+ * (Conntrack.endFlowsOf, FlowHash.ctKeyHash) for the entries it deletes.
  */
 #define FLOW_VERSION_SLOTS 65536
 

@@ -96,7 +96,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdp_flows_v1 SEC(".maps");
 
-/* flow_versions_v1: hash of a conntrack key -> count of ct_v1 creations and deletions of such keys; datapath. */
+/* flow_versions_v1: hash of a conntrack key -> count of ct_v1 creations and deletions of such keys; datapath and agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FLOW_VERSION_SLOTS);
@@ -104,15 +104,6 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } flow_versions_v1 SEC(".maps");
-
-/* ct_epoch_v1: [0] counts the agent's deletions from ct_v1; xdp_flows_v1 entries of an older one are stale; agent. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ct_epoch_v1 SEC(".maps");
 
 /* affinity_v1: (client, svc id) -> backend of its last new flow (sessionAffinity ClientIP); datapath. */
 struct {

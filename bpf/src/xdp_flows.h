@@ -16,13 +16,13 @@
  *     closing one, FIN and RST move the flow to closing), and so do fragments and frames longer
  *     than the route's MTU;
  *   - a flow whose backend is gone (backends_v2) is not answered: the slow path deletes it;
- *   - every creation and deletion of a ct_v1 entry by the datapath, on any CPU, moves the key's
- *     counter in flow_versions_v1 on (ct_changed), and the agent's deletions
- *     (Conntrack.endFlowsOf) move ct_epoch_v1 on: entries filled before no longer answer. So a
- *     client port reused for a new flow, or an SNAT port another flow took over, never gets the
- *     old flow's translation from a CPU that cached it. Counter and epoch are read before the
- *     conntrack lookup whose answer is remembered, and moved after the change, so an entry read
- *     before a change never carries the count after it.
+ *   - every creation and deletion of a ct_v1 entry, by the datapath on any CPU (ct_changed) or by
+ *     the agent (Conntrack.endFlowsOf), moves the key's counter in flow_versions_v1 on: entries
+ *     filled before no longer answer. So a client port reused for a new flow, an SNAT port
+ *     another flow took over, or a flow of a removed frontend never gets the old translation
+ *     from a CPU that cached it. The counter is read before the conntrack lookup whose answer is
+ *     remembered and moved after the change, so an entry read before a change never carries the
+ *     count after it.
  * A flow that conntrack's LRU evicts keeps its translation for up to a second, like a flow whose
  * entries were evicted between two frames.
  */
@@ -43,22 +43,18 @@
 #define XDP_FLOW_RECHECK_NS NSEC_PER_SEC
 
 /*
- * A frame's conntrack key, its slot, and the conntrack epoch and the key's version, both read
- * before ct_v1. The slot is NULL only if the array were smaller than xdp_flow_slots, which the
- * loader sets.
+ * A frame's conntrack key, its slot, and the key's version, read before ct_v1. The slot is NULL
+ * only if the array were smaller than xdp_flow_slots, which the loader sets.
  */
 struct xdp_flow_probe {
 	struct ct_key key;
 	struct xdp_flow *slot;
-	__u16 epoch;
-	__u16 version;
+	__u32 version;
 };
 
 static __always_inline struct xdp_flow_probe xdp_flow_probe_of(const struct pkt4 *p, enum ct_dir dir)
 {
-	__u32 zero = 0;
-	__u32 *epoch = bpf_map_lookup_elem(&ct_epoch_v1, &zero);
-	struct xdp_flow_probe probe = { .key = ct_key_of(p, dir), .epoch = epoch ? *epoch : 0 };
+	struct xdp_flow_probe probe = { .key = ct_key_of(p, dir) };
 	__u32 hash = ct_key_hash(&probe.key);
 	__u32 slot = hash & (xdp_flow_slots - 1);
 
@@ -84,7 +80,7 @@ static __always_inline int xdp_flow_replay(struct xdp_md *ctx, struct pkt4 *p,
 	const struct xdp_flow *f = probe->slot;
 
 	if (!f || !ct_key_equal(&f->key, &probe->key) || now >= f->valid_until_ns ||
-	    f->ct_epoch != probe->epoch || f->version != probe->version || p->frag != FRAG_NONE ||
+	    f->version != probe->version || p->frag != FRAG_NONE ||
 	    (p->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)) ||
 	    (f->ifindex && p->tot_len > f->mtu) || !backend_lookup(f->backend_id))
 		return STEP_NEXT;
@@ -95,11 +91,10 @@ static __always_inline int xdp_flow_replay(struct xdp_md *ctx, struct pkt4 *p,
 	    xnat_rewrite(ctx, p, NAT_DST, f->daddr, f->dport) < 0)
 		return -REASON_DROP_REWRITE_FAILED;
 	if (f->ifindex) {
-		int ret = xnat_route(ctx, f->dmac, f->smac);
+		int ret = xnat_send_on(ctx, f->ifindex, f->dmac, f->smac, action);
 
 		if (ret < 0)
 			return ret;
-		*action = f->ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(f->ifindex, 0);
 	}
 	return f->reason;
 }
@@ -129,7 +124,6 @@ static __always_inline void xdp_flow_remember(const struct xdp_flow_probe *probe
 	f->sport = p->sport;
 	f->dport = p->dport;
 	f->backend_id = v->backend_id;
-	f->ct_epoch = probe->epoch;
 	f->version = probe->version;
 	f->ifindex = nh ? nh->ifindex : 0;
 	f->mtu = nh ? nh->mtu : 0;

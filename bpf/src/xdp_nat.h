@@ -96,6 +96,21 @@ static __always_inline int xnat_route(struct xdp_md *ctx, const __u8 *dmac, cons
 	return 0;
 }
 
+/*
+ * Routes the frame (xnat_route) and sends it out of ifindex: XDP_TX when that is the interface
+ * it came in on, a redirect otherwise.
+ */
+static __always_inline int xnat_send_on(struct xdp_md *ctx, __u32 ifindex, const __u8 *dmac,
+					const __u8 *smac, int *action)
+{
+	int ret = xnat_route(ctx, dmac, smac);
+
+	if (ret < 0)
+		return ret;
+	*action = ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(ifindex, 0);
+	return 0;
+}
+
 /* Source and destination MAC swapped: a reject goes back out where the request came in. */
 static __always_inline int xnat_swap_macs(struct xdp_md *ctx)
 {

@@ -54,18 +54,12 @@ static __always_inline bool xdp_maybe_ours(__u32 daddr)
 }
 
 /*
- * Sends the translated frame on towards its next hop: XDP_TX when the route leaves through the
- * interface the frame came in on, a redirect otherwise. A next hop without a resolved
- * neighbour is a drop (XDP can not resolve it; the agent keeps next hops resolved).
+ * Sends the translated frame on towards its next hop (xnat_send_on). A next hop without a
+ * resolved neighbour is a drop (XDP can not resolve it; the agent keeps next hops resolved).
  */
 static __always_inline int xdp_send_on(struct xdp_md *ctx, const struct nexthop *nh, int *action)
 {
-	int ret = xnat_route(ctx, nh->dmac, nh->smac);
-
-	if (ret < 0)
-		return ret;
-	*action = nh->ifindex == ctx->ingress_ifindex ? XDP_TX : bpf_redirect(nh->ifindex, 0);
-	return 0;
+	return xnat_send_on(ctx, nh->ifindex, nh->dmac, nh->smac, action);
 }
 
 /* The next hop of p as the frame is now; -REASON_DROP_NO_ROUTE when there is none usable. */

@@ -91,7 +91,7 @@ public final class Datapath implements AutoCloseable {
                 maglevTableSize));
         frontendAddresses.publish();
         this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC),
-                new BpfMapTable<>(pod.map("ct_epoch_v1"), Abi.U32_CODEC, Abi.U32_CODEC));
+                new BpfMapTable<>(pod.map("flow_versions_v1"), Abi.U32_CODEC, Abi.U32_CODEC));
     }
 
     /**
@@ -126,8 +126,9 @@ public final class Datapath implements AutoCloseable {
         requireBpffs(bpffsRoot);
         dropCacheOfAnotherShape(bpffsRoot, MAGLEV_MAP, m -> m.valueSize() == settings.maglevTableSize() * Integer.BYTES,
                 "Maglev table size changed to " + settings.maglevTableSize() + ": rebuilding the tables");
-        dropCacheOfAnotherShape(bpffsRoot, XDP_FLOWS_MAP, m -> m.maxEntries() == xdpFlowSlotsPerCpu(PossibleCpus.count()),
-                "XDP flow cache resized to " + xdpFlowSlotsPerCpu(PossibleCpus.count()) + " slots per CPU");
+        int flowSlots = xdpFlowSlotsPerCpu(PossibleCpus.count());
+        dropCacheOfAnotherShape(bpffsRoot, XDP_FLOWS_MAP, m -> m.maxEntries() == flowSlots,
+                "XDP flow cache resized to " + flowSlots + " slots per CPU");
         requirePinnedLbMapsOfSize(bpffsRoot, settings.lbMapMax());
         DatapathClock clock = DatapathClock.probe();
         BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings, clock);

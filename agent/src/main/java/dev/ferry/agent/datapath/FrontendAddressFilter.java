@@ -1,9 +1,6 @@
 package dev.ferry.agent.datapath;
 
-import dev.ferry.agent.model.Ipv4;
-
 import java.net.Inet4Address;
-import java.nio.ByteOrder;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,16 +27,9 @@ public final class FrontendAddressFilter {
         this.table = table;
     }
 
-    /** The bit of an address: mix32 (bpf/src/hash.h) of the address as XDP loads it from the frame, a native-order word. */
+    /** The bit of an address: mix32 of the address as XDP loads it from the frame (xdp_maybe_ours). */
     static int bitOf(Inet4Address address) {
-        int network = Ipv4.toInt(address);
-        int h = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(network) : network;
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h & (BITS - 1);
+        return FlowHash.mix32(FlowHash.loaded(address)) & (BITS - 1);
     }
 
     /** Holds these addresses (once more each); their bits are written before this returns. */

@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ConntrackTest {
     private final InMemoryMapTable<CtKey, CtValue> table = new InMemoryMapTable<>("ct", 100, j -> { });
-    private final InMemoryMapTable<Integer, Integer> epoch = new InMemoryMapTable<>("ct_epoch", 1, j -> { });
-    private final Conntrack conntrack = new Conntrack(table, epoch);
+    private final InMemoryMapTable<Integer, Integer> versions = new InMemoryMapTable<>("flow_versions", Conntrack.VERSION_SLOTS, j -> { });
+    private final Conntrack conntrack = new Conntrack(table, versions);
 
     @Test
     void endingAFrontendsFlowsRemovesBothDirectionsAndNothingElse() throws Exception {
@@ -29,16 +29,23 @@ class ConntrackTest {
     }
 
     @Test
-    void everyDeletionMovesTheEpochOnSoXdpsFlowCacheForgetsTheFlows() throws Exception {
+    void everyDeletedKeysVersionMovesOnSoXdpsFlowCacheForgetsTheFlow() throws Exception {
         Inet4Address client = Ipv4.parse("10.244.1.10"), vip = Ipv4.parse("10.96.0.10"), backend = Ipv4.parse("10.244.1.11");
+        CtKey forward = new CtKey(client, vip, 40000, 80, Protocol.TCP, false);
+        CtKey reply = new CtKey(backend, client, 8080, 40000, Protocol.TCP, true);
+        CtKey kept = new CtKey(client, vip, 40001, 443, Protocol.TCP, false);
         assertEquals(0, conntrack.endFlowsOf(Set.of(7)));
-        assertEquals(Optional.empty(), epoch.get(0), "nothing deleted, nothing to forget");
-        table.put(new CtKey(client, vip, 40000, 80, Protocol.TCP, false), value(backend, 8080, 7));
+        assertEquals(0, versions.size(), "nothing deleted, nothing to forget");
+        table.put(forward, value(backend, 8080, 7));
+        table.put(reply, value(vip, 80, 7));
+        table.put(kept, value(backend, 8443, 8));
         conntrack.endFlowsOf(Set.of(7));
-        assertEquals(Optional.of(1), epoch.get(0));
-        table.put(new CtKey(client, vip, 40001, 80, Protocol.TCP, false), value(backend, 8080, 7));
+        assertEquals(Optional.of(1), versions.get(Conntrack.versionSlot(forward)));
+        assertEquals(Optional.of(1), versions.get(Conntrack.versionSlot(reply)));
+        assertEquals(Optional.empty(), versions.get(Conntrack.versionSlot(kept)), "a kept flow's cache stays");
+        table.put(forward, value(backend, 8080, 7));
         conntrack.endFlowsOf(Set.of(7));
-        assertEquals(Optional.of(2), epoch.get(0));
+        assertEquals(Optional.of(2), versions.get(Conntrack.versionSlot(forward)));
     }
 
     private static CtValue value(Inet4Address nat, int port, int svcId) throws Exception {

@@ -10,7 +10,7 @@ public final class XdpFlow {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             CtKey.LAYOUT.withName("key"), U64.withName("valid_until_ns"), BE_U32.withName("saddr"),
             BE_U32.withName("daddr"), BE_U16.withName("sport"), BE_U16.withName("dport"), U32.withName("backend_id"),
-            U16.withName("ct_epoch"), U16.withName("version"), U32.withName("ifindex"), U16.withName("mtu"), U8.withName("reason"),
+            U32.withName("version"), U32.withName("ifindex"), U16.withName("mtu"), U8.withName("reason"),
             U8.withName("pad"), MemoryLayout.sequenceLayout(6, U8).withName("dmac"),
             MemoryLayout.sequenceLayout(6, U8).withName("smac"))
             .withName("xdp_flow");
