@@ -152,7 +152,7 @@ public final class Agent implements AutoCloseable {
         nodeAddresses.start(Duration.ofSeconds(1));
         dropEvents = DropEvents.start(datapath, dropLog);
         datapathMetrics = new DatapathMetrics(metrics, datapath::counters, source::invalidObjects,
-                datapath.serviceMaps()::usage).start(METRICS_REFRESH);
+                reconciler::usage).start(METRICS_REFRESH);
         LOG.log(System.Logger.Level.INFO, "agent running on node {0}: bpffs {1}, pod interfaces {2}, {3} attachments, "
                         + "services from {4}", config.nodeName(), config.bpffsRoot(), config.podInterfaces(),
                 attacher.attachedCount(),

@@ -100,6 +100,21 @@ public final class BpfMap implements AutoCloseable {
         return lookupStored(key);
     }
 
+    /**
+     * Looks {@code key} up into {@code value} ({@link #valueSize()} bytes), both native segments of
+     * the caller's: nothing is allocated, for a reader that polls.
+     * @return false when the key is missing
+     */
+    public boolean lookupInto(MemorySegment key, MemorySegment value) {
+        requireNotPerCpu("lookupInto");
+        int result = Lib.bpf_map_lookup_elem(fd, key, value);
+        if (result == -Errno.ENOENT) {
+            return false;
+        }
+        BpfException.check("bpf_map_lookup_elem", result);
+        return true;
+    }
+
     /** One value per possible CPU, each {@link #valueSize()} bytes long; empty when the key is missing. */
     public List<byte[]> lookupPerCpu(byte[] key) {
         if (!isPerCpu()) {

@@ -33,7 +33,7 @@ public final class DatapathMetrics implements AutoCloseable {
 
     /**
      * @param counters counters_v1 summed over CPUs, as {@link dev.ferry.agent.datapath.Datapath#counters()}
-     * @param mapUsage map name → {entries, capacity}, as {@link dev.ferry.agent.datapath.ServiceMaps#usage()}
+     * @param mapUsage map name → {entries, capacity}, as {@link dev.ferry.agent.reconcile.Reconciler#usage()}
      */
     public DatapathMetrics(MetricRegistry registry, Supplier<Map<Reason, Counter>> counters, IntSupplier invalidObjects,
                            Supplier<Map<String, int[]>> mapUsage) {

@@ -83,6 +83,10 @@ public final class Reconciler {
      * address, its LoadBalancer IPs and external IPs share one backend list, so one table.
      */
     private final Map<List<Backend>, int[]> maglevPicks = new HashMap<>();
+    /** slots_v1 and src_ranges_v1 entries the applied frontends hold, kept by {@link #remember} and {@link #forget}. */
+    private int appliedSlots, appliedRanges;
+    /** The entries written, as the last pass left them, for the metrics thread ({@link #usage()}). */
+    private volatile ServiceMaps.Written written = ServiceMaps.Written.NONE;
 
     public Reconciler(ServiceMaps maps) {
         this.maps = maps;
@@ -110,7 +114,7 @@ public final class Reconciler {
                 // A hole (agent killed mid-write) is repaired by the first apply: -1 never matches.
                 ids.add(id == null || !storedBackends.containsKey(id) ? -1 : id);
             }
-            frontends.put(frontend, new Applied(entry.svcId(), ids, entry.flags(), entry.affinityTimeoutSeconds(),
+            remember(frontend, new Applied(entry.svcId(), ids, entry.flags(), entry.affinityTimeoutSeconds(),
                     storedRanges.getOrDefault(entry.svcId(), Set.of())));
             reference(ids, 1);
         });
@@ -126,6 +130,7 @@ public final class Reconciler {
         clusterIps.addAll(maps.readClusterIps());
         unsettledIps.addAll(clusterIps);
         serviceCidrs.addAll(maps.readServiceCidrs());
+        publishWritten();
         if (!frontends.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "restored {0} frontends and {1} backends from the maps",
                     frontends.size(), backends.size());
@@ -157,6 +162,7 @@ public final class Reconciler {
         int backendsRemoved = removeUnusedBackends(backendsAdded, errors);
         // Gone ClusterIPs last: their frontends went above, and their CIDRs (if gone) went first.
         removeClusterIps(errors);
+        publishWritten();
         errors.forEach(err -> LOG.log(System.Logger.Level.ERROR, "reconcile: {0}", err));
         return new ApplyResult(written, removedSvcIds.size(), backendsAdded.size(), backendsRemoved, removedSvcIds, errors);
     }
@@ -326,7 +332,7 @@ public final class Reconciler {
             return writeEach(fresh, errors);
         }
         planned.forEach((f, a) -> {
-            frontends.put(f, a);
+            remember(f, a);
             reference(a.backendIds(), 1);
         });
         return planned.size();
@@ -365,7 +371,7 @@ public final class Reconciler {
                 maps.deleteSlots(svcId, 0, ids.size());
                 throw e;
             }
-            frontends.put(frontend, want);
+            remember(frontend, want);
             reference(ids, 1);
             return true;
         }
@@ -391,7 +397,7 @@ public final class Reconciler {
         maps.deleteSourceRanges(rangeKeys(svcId, difference(current.sourceRanges(), ranges)));
         if (ids.size() < oldCount) maps.deleteSlots(svcId, ids.size(), oldCount);
         if (!needsTable && maglevTables.remove(svcId)) maps.deleteMaglevTables(List.of(svcId));
-        frontends.put(frontend, want);
+        remember(frontend, want);
         reference(current.backendIds(), -1);
         reference(ids, 1);
         return true;
@@ -431,7 +437,7 @@ public final class Reconciler {
                 errors.add("removing " + frontend + ": " + ex.getMessage());
                 continue;
             }
-            frontends.remove(frontend);
+            forget(frontend);
             reference(applied.backendIds(), -1);
             removed.add(applied.svcId());
         }
@@ -452,6 +458,35 @@ public final class Reconciler {
                 errors.add("removing orphaned slots, Maglev tables or source ranges: " + ex.getMessage());
             }
         }
+    }
+
+    private void remember(Frontend frontend, Applied applied) {
+        count(frontends.put(frontend, applied), -1);
+        count(applied, 1);
+    }
+
+    private void forget(Frontend frontend) {
+        count(frontends.remove(frontend), -1);
+    }
+
+    private void count(Applied applied, int sign) {
+        if (applied == null) return;
+        appliedSlots += sign * applied.backendIds().size();
+        appliedRanges += sign * applied.sourceRanges().size();
+    }
+
+    /** What restore found and no pass removed yet is in the maps too. */
+    private void publishWritten() {
+        written = new ServiceMaps.Written(frontends.size(), appliedSlots + orphanSlots.size(), clusterIps.size(),
+                serviceCidrs.size(), maglevTables.size() + orphanTables.size(), appliedRanges + orphanRanges.size());
+    }
+
+    /**
+     * map → {entries, capacity} for the usage metric, safe from any thread: the entries are this
+     * reconciler's count of what it wrote at the end of its last pass, so no metric walks a kernel map.
+     */
+    public Map<String, int[]> usage() {
+        return maps.usage(written);
     }
 
     /** Counts slots naming backend ids up or down; ids no slot names any more are checked at the end of the pass. */

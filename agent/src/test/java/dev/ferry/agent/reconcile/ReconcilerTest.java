@@ -207,9 +207,39 @@ class ReconcilerTest {
     void theUsageMetricCountsLiveSlotsNotTheArray() {
         Reconciler r = new Reconciler(maps);
         r.apply(state(WEB, b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80)));
-        assertArrayEquals(new int[]{3, 4}, maps.usage().get("backends_v2"));
+        assertArrayEquals(new int[]{3, 4}, r.usage().get("backends_v2"));
         r.apply(state(WEB, b("10.0.0.1", 80)));
-        assertArrayEquals(new int[]{1, 4}, maps.usage().get("backends_v2"));
+        assertArrayEquals(new int[]{1, 4}, r.usage().get("backends_v2"));
+    }
+
+    @Test
+    void theUsageMetricCountsWhatTheMapsHoldWithoutReadingThem() {
+        slots.put(new SlotKey(77, 0), 1); // left by an earlier agent for a frontend that is gone
+        Reconciler r = new Reconciler(maps);
+        assertUsageIsWhatTheTablesHold(r, 0, 1);
+        r.apply(states(WEB, List.of(b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80)),
+                DNS, List.of(b("10.0.0.1", 80), b("10.0.0.2", 80))));
+        assertUsageIsWhatTheTablesHold(r, 2, 5);
+        r.apply(states(WEB, List.of(b("10.0.0.1", 80)),
+                DNS, List.of(b("10.0.0.1", 80), b("10.0.0.2", 80), b("10.0.0.3", 80))));
+        assertUsageIsWhatTheTablesHold(r, 2, 4);
+        r.apply(state(DNS, b("10.0.0.2", 80)));
+        assertUsageIsWhatTheTablesHold(r, 1, 1);
+        assertUsageIsWhatTheTablesHold(new Reconciler(maps), 1, 1);
+    }
+
+    private void assertUsageIsWhatTheTablesHold(Reconciler r, int services, int slots) {
+        assertEquals(services, this.services.size());
+        assertEquals(slots, this.slots.size());
+        assertArrayEquals(new int[]{services, 100}, r.usage().get("services_v2"));
+        assertArrayEquals(new int[]{slots, 100}, r.usage().get("slots_v1"));
+    }
+
+    private static DesiredState states(Frontend one, List<Backend> itsBackends, Frontend other, List<Backend> otherBackends) {
+        var map = new TreeMap<Frontend, FrontendTarget>();
+        map.put(one, target(itsBackends.toArray(Backend[]::new)));
+        map.put(other, target(otherBackends.toArray(Backend[]::new)));
+        return DesiredState.of(map);
     }
 
     @Test
