@@ -7,8 +7,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -81,7 +81,7 @@ final class EndpointChanges implements AutoCloseable {
         change.getMetadata().setUid(current[service].getMetadata().getUid());
         AgentRun.Programming before = agent.programming();
         Inet4Address vip = Workload.clusterIp(service);
-        Optional<List<Integer>> idsBefore = maps.slotIds(vip, Workload.PORT);
+        int[] idsBefore = maps.slotIds(vip, Workload.PORT);
 
         // The call runs on its own thread while this one watches the maps from the start: the
         // agent often has the change written before the mock's answer reaches the client.
@@ -91,11 +91,11 @@ final class EndpointChanges implements AutoCloseable {
             return System.nanoTime();
         }, caller);
         // Only once its slots name other backends are those looked up.
-        Optional<List<Integer>> ids;
-        while ((ids = maps.slotIds(vip, Workload.PORT)).equals(idsBefore) || !routesTo(ids.map(maps::addresses), to, from)) {
+        int[] ids;
+        while (Arrays.equals(ids = maps.slotIds(vip, Workload.PORT), idsBefore) || !routesTo(ids, maps, to, from)) {
             if (System.nanoTime() - start > TIMEOUT.toNanos()) {
                 throw new IllegalStateException("service " + service + " not moved to " + to + " within " + TIMEOUT
-                        + "; maps hold " + ids.map(maps::addresses) + "\n" + agent.tail());
+                        + "; maps hold " + (ids == null ? "no such service" : maps.addresses(ids)) + "\n" + agent.tail());
             }
             LockSupport.parkNanos(POLL_NANOS);
         }
@@ -133,8 +133,9 @@ final class EndpointChanges implements AutoCloseable {
         caller.shutdownNow();
     }
 
-    private static boolean routesTo(Optional<Set<Inet4Address>> backends, Inet4Address to, Inet4Address from) {
-        return backends.isPresent() && backends.get().contains(to) && !backends.get().contains(from)
-                && backends.get().size() == Workload.ENDPOINTS;
+    private static boolean routesTo(int[] ids, PinnedServices maps, Inet4Address to, Inet4Address from) {
+        if (ids == null) return false;
+        Set<Inet4Address> backends = maps.addresses(ids);
+        return backends.contains(to) && !backends.contains(from) && backends.size() == Workload.ENDPOINTS;
     }
 }

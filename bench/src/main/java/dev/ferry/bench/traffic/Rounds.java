@@ -16,6 +16,7 @@ import java.util.function.DoubleSupplier;
 final class Rounds {
     static final String RATE = "connections/s", P50 = "latency p50", P99 = "latency p99", THROUGHPUT = "throughput";
     private static final double WARM_UP_SECONDS = 0.5;
+    private static final int PROFILE_RUNS = 2;
 
     private final LoadTool tool;
     private final TrafficLab lab;
@@ -52,8 +53,7 @@ final class Rounds {
                 String ns = ns(scenario, subject);
                 List<String> targets = targets(scenario, subject);
                 DoubleSupplier rate = () -> tool.connectionRate(ns, plan.crrSeconds(), targets);
-                add(scenario, subject, RATE, run(scenario, subject, RATE, () -> subject == Subject.FERRY
-                        ? programTime.around(scenario, scale, plan.crrSeconds(), rate) : rate.getAsDouble()));
+                add(scenario, subject, RATE, run(scenario, subject, RATE, rate::getAsDouble));
                 LoadTool.Latency latency = run(scenario, subject, "latency",
                         () -> tool.latency(ns, plan.rrSeconds(), targets.getFirst()));
                 add(scenario, subject, P50, latency.p50());
@@ -62,6 +62,24 @@ final class Rounds {
                     add(scenario, subject, THROUGHPUT, run(scenario, subject, THROUGHPUT,
                             () -> tool.throughput(ns, plan.streamSeconds(), targets.getFirst())));
                 }
+            }
+        }
+    }
+
+    /**
+     * Connection-rate runs of Ferry's for the traffic profile ({@link ProgramTime}), after the
+     * trials: the kernel's accounting they need would cost Ferry's reported trials alone.
+     */
+    void profile() {
+        for (Scenario scenario : plan.scenarios()) {
+            String ns = ns(scenario, Subject.FERRY);
+            List<String> targets = targets(scenario, Subject.FERRY);
+            for (int i = 0; i < PROFILE_RUNS; i++) {
+                run(scenario, Subject.FERRY, "profile", () -> {
+                    programTime.around(scenario, scale, plan.crrSeconds(),
+                            () -> tool.connectionRate(ns, plan.crrSeconds(), targets));
+                    return null;
+                });
             }
         }
     }

@@ -70,6 +70,7 @@ public final class Traffic implements Benchmark {
                     Rounds rounds = new Rounds(tool, lab, plan, scale, services, trials, programTime);
                     rounds.warmUp();
                     for (int trial = 0; trial < plan.trials(); trial++) rounds.measure();
+                    rounds.profile();
                 }
                 programTime.write(Path.of(System.getProperty("ferry.bench.results", "bench/target/results"), "traffic-profile.md"));
             } finally {
