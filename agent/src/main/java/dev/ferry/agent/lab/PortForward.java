@@ -25,6 +25,7 @@ public final class PortForward implements AutoCloseable {
     private final NamespaceSockets sockets;
     private final ServerSocketChannel listener;
     private final InetSocketAddress upstream;
+    private volatile long lastDeliveredNanos;
 
     private PortForward(String netns, int port, InetSocketAddress upstream) throws IOException {
         this.sockets = new NamespaceSockets(netns);
@@ -50,19 +51,31 @@ public final class PortForward implements AutoCloseable {
                 Socket outside = new Socket(upstream.getAddress(), upstream.getPort());
                 live.add(inside);
                 live.add(outside);
-                pump(inside, outside);
-                pump(outside, inside);
+                pump(inside, outside, false);
+                pump(outside, inside, true);
             } catch (IOException e) {
                 closeQuietly(inside);
             }
         }
     }
 
-    /** Copies one direction; closing either side ends both. */
-    private void pump(Socket from, Socket to) {
+    /**
+     * System.nanoTime() when bytes from upstream were last written into the lab namespace (0
+     * before any): a benchmark tells the API server's part of a change from the agent's by it.
+     */
+    public long lastDeliveredNanos() {
+        return lastDeliveredNanos;
+    }
+
+    /** Copies one direction, stamping {@link #lastDeliveredNanos} if it is the one into the lab; closing either side ends both. */
+    private void pump(Socket from, Socket to, boolean intoLab) {
         Thread.ofPlatform().daemon().start(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[16384];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                    if (intoLab) lastDeliveredNanos = System.nanoTime();
+                }
             } catch (IOException ignored) {
                 // peer closed
             } finally {

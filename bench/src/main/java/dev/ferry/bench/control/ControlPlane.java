@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -52,12 +53,13 @@ public final class ControlPlane implements Benchmark {
         List<Result> results = new ArrayList<>();
         Workload workload = new Workload(SERVICES, NODE);
         try (SeededApiServer api = SeededApiServer.start(); Lab lab = Lab.builder("fbc").node(NODE).build()) {
-            lab.closeWithLab(PortForward.open(lab.nodeNs(NODE), API_PORT,
+            PortForward toApi = lab.closeWithLab(PortForward.open(lab.nodeNs(NODE), API_PORT,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port())));
             List<EndpointSlice> slices = workload.sliceObjects();
             api.seed(workload.serviceObjects());
             api.seed(slices);
-            EndpointChanges changes = new EndpointChanges(api.client(), api::lastUpdateTakenNanos, workload, slices);
+            EndpointChanges changes = new EndpointChanges(api.client(), api::lastUpdateTakenNanos, toApi::lastDeliveredNanos,
+                    workload, slices);
             lab.closeWithLab(changes);
             int changesPerTrial = mode.full() ? 200 : 100;
             measure(lab, changes, " (warm-up, not reported)", 1, changesPerTrial, List.of());
@@ -96,24 +98,32 @@ public final class ControlPlane implements Benchmark {
                 t.add(sync, rssSynced, agent.rssMiB(), timings);
                 System.err.printf("control%s, trial %d: informers synced %.0f ms after start, maps written %.0f ms later; "
                                 + "RSS %.0f MiB, %.0f MiB after %d changes; change e2e p50 %.2f p99 %.2f ms, from the API server "
-                                + "p50 %.2f p99 %.2f ms, agent p50 %.2f p99 %.2f ms, API call p50 %.2f ms%n", variant, trial + 1,
+                                + "p50 %.2f p99 %.2f ms (its watch event p50 %.2f p99 %.2f, then to the maps p50 %.2f p99 %.2f), "
+                                + "agent p50 %.2f p99 %.2f ms, API call p50 %.2f ms%n", variant, trial + 1,
                         1e3 * sync.sourceComplete(), 1e3 * sync.mapsWritten(), rssSynced, agent.rssMiB(), timings.size(),
                         t.last(Trials.E2E, 50), t.last(Trials.E2E, 99), t.last(Trials.SERVER, 50), t.last(Trials.SERVER, 99),
-                        t.last(Trials.AGENT, 50), t.last(Trials.AGENT, 99), t.last(Trials.API, 50));
+                        t.last(Trials.WATCH_EVENT, 50), t.last(Trials.WATCH_EVENT, 99), t.last(Trials.AFTER_EVENT, 50),
+                        t.last(Trials.AFTER_EVENT, 99), t.last(Trials.AGENT, 50), t.last(Trials.AGENT, 99), t.last(Trials.API, 50));
             }
         }
         return t.results(variant);
     }
 
     private static final class Trials {
-        static final int E2E = 0, AGENT = 1, API = 2, SERVER = 3;
+        static final int E2E = 0, AGENT = 1, API = 2, SERVER = 3, WATCH_EVENT = 4, AFTER_EVENT = 5, KINDS = 6;
         final List<Double> syncMs = new ArrayList<>();
         final List<Double> startToSourceMs = new ArrayList<>();
         final List<Double> rssSynced = new ArrayList<>();
         final List<Double> rssChanged = new ArrayList<>();
-        final List<List<Double>> lastTimings = new ArrayList<>(List.of(List.of(), List.of(), List.of(), List.of()));
-        final List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        final List<List<Double>> p99 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        final List<List<Double>> lastTimings = new ArrayList<>(Collections.nCopies(KINDS, List.of()));
+        final List<List<Double>> p50 = perKind();
+        final List<List<Double>> p99 = perKind();
+
+        private static List<List<Double>> perKind() {
+            List<List<Double>> out = new ArrayList<>();
+            for (int kind = 0; kind < KINDS; kind++) out.add(new ArrayList<>());
+            return out;
+        }
 
         void add(AgentRun.FullSync sync, double rssAfterSync, double rssAfterChanges, List<EndpointChanges.Timing> timings) {
             syncMs.add(1e3 * sync.mapsWritten());
@@ -124,7 +134,9 @@ public final class ControlPlane implements Benchmark {
             lastTimings.set(AGENT, timings.stream().map(EndpointChanges.Timing::agentMs).filter(d -> !d.isNaN()).toList());
             lastTimings.set(API, timings.stream().map(EndpointChanges.Timing::apiCallMs).toList());
             lastTimings.set(SERVER, timings.stream().map(EndpointChanges.Timing::fromServerMs).toList());
-            for (int kind = 0; kind < 4; kind++) {
+            lastTimings.set(WATCH_EVENT, timings.stream().map(EndpointChanges.Timing::watchEventMs).filter(d -> !d.isNaN()).toList());
+            lastTimings.set(AFTER_EVENT, timings.stream().map(EndpointChanges.Timing::afterEventMs).filter(d -> !d.isNaN()).toList());
+            for (int kind = 0; kind < KINDS; kind++) {
                 p50.get(kind).add(percentile(lastTimings.get(kind), 50));
                 p99.get(kind).add(percentile(lastTimings.get(kind), 99));
             }
@@ -145,6 +157,10 @@ public final class ControlPlane implements Benchmark {
                     result(change, "p99", "ms", p99.get(E2E)),
                     result(change, "p50, from the API server", "ms", p50.get(SERVER)),
                     result(change, "p99, from the API server", "ms", p99.get(SERVER)),
+                    result(change, "p50, API server until its watch event reached the node", "ms", p50.get(WATCH_EVENT)),
+                    result(change, "p99, API server until its watch event reached the node", "ms", p99.get(WATCH_EVENT)),
+                    result(change, "p50, from the watch event reaching the node", "ms", p50.get(AFTER_EVENT)),
+                    result(change, "p99, from the watch event reaching the node", "ms", p99.get(AFTER_EVENT)),
                     result(change, "p50, agent only", "ms", p50.get(AGENT)),
                     result(change, "p99, agent only", "ms", p99.get(AGENT)),
                     result(change, "p50, API call", "ms", p50.get(API)),

@@ -41,6 +41,7 @@ final class EndpointChanges implements AutoCloseable {
     private final KubernetesClient client;
     private final ExecutorService caller = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("api-call").factory());
     private final LongSupplier updateTakenNanos;
+    private final LongSupplier deliveredNanos;
     private final Workload workload;
     /** The slice each service has in the API server now (its resourceVersion is the next PUT's). */
     private final EndpointSlice[] current;
@@ -48,16 +49,24 @@ final class EndpointChanges implements AutoCloseable {
     private int next;
 
     /**
-     * One change: from before the API call, from the API server taking it up, as the agent
-     * measured it (NaN if its pass could not be told apart), and the API call.
+     * One change: from before the API call, from the API server taking it up, that split where
+     * its watch event reached the node's namespace (the API server's part, and the rest: NaN if
+     * no bytes reached the node in between), as the agent measured it (NaN if its pass could
+     * not be told apart), and the API call.
      */
-    record Timing(double endToEndMs, double fromServerMs, double agentMs, double apiCallMs) {
+    record Timing(double endToEndMs, double fromServerMs, double watchEventMs, double afterEventMs, double agentMs,
+                  double apiCallMs) {
     }
 
-    /** @param updateTakenNanos when the API server last took an update up (System.nanoTime()) */
-    EndpointChanges(KubernetesClient client, LongSupplier updateTakenNanos, Workload workload, List<EndpointSlice> seeded) {
+    /**
+     * @param updateTakenNanos when the API server last took an update up (System.nanoTime())
+     * @param deliveredNanos when bytes from the API server last reached the agent's namespace
+     */
+    EndpointChanges(KubernetesClient client, LongSupplier updateTakenNanos, LongSupplier deliveredNanos, Workload workload,
+                    List<EndpointSlice> seeded) {
         this.client = client;
         this.updateTakenNanos = updateTakenNanos;
+        this.deliveredNanos = deliveredNanos;
         this.workload = workload;
         this.current = seeded.toArray(EndpointSlice[]::new);
         this.moved = new boolean[seeded.size()];
@@ -100,6 +109,7 @@ final class EndpointChanges implements AutoCloseable {
             LockSupport.parkNanos(POLL_NANOS);
         }
         long written = System.nanoTime();
+        long delivered = deliveredNanos.getAsLong();
         long answered = answered(call);
         long taken = updateTakenNanos.getAsLong();
         if (taken < start || taken > answered) {
@@ -115,7 +125,9 @@ final class EndpointChanges implements AutoCloseable {
             after = agent.programming();
         }
         double agentMs = after.count() - before.count() == 1 ? (after.sumSeconds() - before.sumSeconds()) * 1e3 : Double.NaN;
-        return new Timing((written - start) / 1e6, (written - taken) / 1e6, agentMs, (answered - start) / 1e6);
+        boolean eventSeen = delivered > taken && delivered <= written;
+        return new Timing((written - start) / 1e6, (written - taken) / 1e6, eventSeen ? (delivered - taken) / 1e6 : Double.NaN,
+                eventSeen ? (written - delivered) / 1e6 : Double.NaN, agentMs, (answered - start) / 1e6);
     }
 
     private static long answered(CompletableFuture<Long> call) {
