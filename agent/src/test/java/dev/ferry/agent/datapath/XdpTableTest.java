@@ -446,14 +446,29 @@ class XdpTableTest {
 
     // ---- the flow cache (bpf/src/xdp_flows.h): what a flow's last frame got, per CPU ----
 
-    /** The slot of xdp_flows_v1 that holds the flow whose frames arrive with this conntrack key. */
-    private record CachedFlow(BpfMap flows, byte[] slot, CtKey key) {
+    /**
+     * The slot of xdp_flows_v1 that answers for the flow whose frames arrive with this conntrack
+     * key: some CPU filled it since the key's version was last moved on (a CPU that took the flow's
+     * SYN may hold a void entry of it in the other slot of the pair).
+     */
+    private record CachedFlow(BpfMap flows, byte[] slot, CtKey key, int version) {
         /** Every CPU holds what the CPU that last filled the slot for the flow holds: its next frame meets it anywhere. */
         void everywhere() {
             List<byte[]> perCpu = flows.lookupPerCpu(slot);
-            byte[] value = perCpu.stream().filter(v -> holds(v, key)).findFirst()
+            byte[] value = perCpu.stream().filter(v -> answers(v, key, version)).findFirst()
                     .orElseThrow(() -> new AssertionError("no CPU's xdp_flows_v1 holds " + key));
             flows.updatePerCpu(slot, Collections.nCopies(perCpu.size(), value), UpdateFlag.ANY);
+        }
+
+        /**
+         * As {@link #everywhere()}, answering for the next 5 s: an entry answers at most until its
+         * next hop's recheck, which an earlier test's lookup may have made due in a few ms.
+         */
+        void everywhereFor5Seconds() {
+            everywhere();
+            List<byte[]> perCpu = flows.lookupPerCpu(slot);
+            perCpu.forEach(v -> MemorySegment.ofArray(v).set(Abi.U64, XdpFlow.VALID_UNTIL, System.nanoTime() + 5_000_000_000L));
+            flows.updatePerCpu(slot, perCpu, UpdateFlag.ANY);
         }
 
         /** No CPU holds it: the flow's next frame takes the slow path. */
@@ -472,22 +487,31 @@ class XdpTableTest {
             flows.updatePerCpu(slot, snapshot, UpdateFlag.ANY);
         }
 
-        /** Whether a struct xdp_flow holds the key, and is no empty slot. */
-        static boolean holds(byte[] value, CtKey key) {
+        /** Whether a struct xdp_flow holds the key at this version (-1: at any), and is no empty slot. */
+        static boolean answers(byte[] value, CtKey key, int version) {
             byte[] encoded = new byte[CtKey.CODEC.size()];
             CtKey.CODEC.encode(key, MemorySegment.ofArray(encoded));
             MemorySegment flow = MemorySegment.ofArray(value);
             return flow.asSlice(XdpFlow.KEY, encoded.length).mismatch(MemorySegment.ofArray(encoded)) == -1
-                    && flow.get(Abi.U64, XdpFlow.VALID_UNTIL) != 0;
+                    && flow.get(Abi.U64, XdpFlow.VALID_UNTIL) != 0 && (version == -1 || flow.get(Abi.U32, XdpFlow.VERSION) == version);
         }
     }
 
-    /** The slot some CPU filled for the flow whose frames arrive with this key (a dump of every slot: slow). */
+    /**
+     * The slot some CPU filled for the flow whose frames arrive with this key, one that answers
+     * if there is one, else one a SYN left void (a dump of every slot: slow).
+     */
     private CachedFlow cached(CtKey key) {
         BpfMap flows = datapath.map("xdp_flows_v1");
-        for (MapEntry slot : flows.dump()) {
-            if (flows.perCpuValues(slot).stream().anyMatch(v -> CachedFlow.holds(v, key))) {
-                return new CachedFlow(flows, slot.key(), key);
+        int version = datapath.map("flow_versions_v1").lookup(u32(Conntrack.versionSlot(key)))
+                .map(v -> Abi.U32_CODEC.decode(MemorySegment.ofArray(v))).orElseThrow();
+        List<MapEntry> slots = flows.dump();
+        for (int anyVersion = 0; anyVersion < 2; anyVersion++) {
+            int wanted = anyVersion == 0 ? version : -1;
+            for (MapEntry slot : slots) {
+                if (flows.perCpuValues(slot).stream().anyMatch(v -> CachedFlow.answers(v, key, wanted))) {
+                    return new CachedFlow(flows, slot.key(), key, version);
+                }
             }
         }
         throw new AssertionError("no CPU's xdp_flows_v1 holds " + key);
@@ -497,11 +521,11 @@ class XdpTableTest {
         return new CtKey(Ipv4.parse(CLIENT), Ipv4.parse(NODE1), port, nodePort, Protocol.TCP, false);
     }
 
-    /** A remote flow set up, and cached on every CPU. Returns its forward key. */
+    /** A remote flow set up, and cached on every CPU for the next 5 s. Returns its forward key. */
     private CtKey establishAndCacheEverywhere(int port) throws Exception {
         establishAndCache(port);
         CtKey flow = forwardKey(port, 30081);
-        cached(flow).everywhere();
+        cached(flow).everywhereFor5Seconds();
         return flow;
     }
 
@@ -517,6 +541,38 @@ class XdpTableTest {
         assertTrue(conntrackMap().get(flow).isEmpty(), "translated from the cache, not as a new flow");
     }
 
+    /**
+     * The cache is two-way: two flows whose keys name the same slot are both answered from it
+     * (one way alone, each would take the slot from the other).
+     */
+    @Test
+    void twoFlowsOfOneSlotAreBothAnsweredFromTheCache() throws Exception {
+        int[] ports = portsSharingASlot(63000, 65536);
+        List<CtKey> flows = List.of(forwardKey(ports[0], 30081), forwardKey(ports[1], 30081));
+        establishAndCache(ports[0]);
+        establishAndCache(ports[1]);
+        // The second flow's creation moved on the version counter the keys share where slots
+        // outnumber counters: the first one's entry is void until its next frame fills it again.
+        assertEquals(ackRouted(ports[0], NODE2_MAC), Packet.describe(ackOf(ports[0]).packetOut()));
+        flows.forEach(flow -> cached(flow).everywhereFor5Seconds());
+        flows.forEach(flow -> assertTrue(conntrackMap().remove(flow), "the forward entry, removed behind the agent's back"));
+        for (int i = 0; i < 2; i++) {
+            assertEquals(ackRouted(ports[i], NODE2_MAC), Packet.describe(ackOf(ports[i]).packetOut()));
+            assertTrue(conntrackMap().get(flows.get(i)).isEmpty(), "translated from the cache, not as a new flow");
+        }
+    }
+
+    /** Two client ports in [from, to) whose forward keys name the same slot of xdp_flows_v1. */
+    private static int[] portsSharingASlot(int from, int to) {
+        int slots = Datapath.xdpFlowSlotsPerCpu(dev.ferry.bpf.PossibleCpus.count());
+        java.util.Map<Integer, Integer> portBySlot = new java.util.HashMap<>();
+        for (int port = from; port < to; port++) {
+            Integer other = portBySlot.putIfAbsent(FlowHash.ctKeyHash(forwardKey(port, 30081)) & (slots - 1), port);
+            if (other != null) return new int[]{other, port};
+        }
+        throw new AssertionError("no two ports in [" + from + ", " + to + ") share one of " + slots + " slots");
+    }
+
     @Test
     void aRemoteBackendsRepliesAreTranslatedFromTheCacheToo() throws Exception {
         int port = 62305;
@@ -525,7 +581,7 @@ class XdpTableTest {
         String toClient = Packet.describe(routed(tcp(NODE1, 30081, CLIENT, port, ACK), CLIENT_MAC).bytes());
         assertEquals(toClient, Packet.describe(runXdp(reply.bytes()).packetOut()));
         CtKey replyKey = new CtKey(Ipv4.parse(REMOTE_POD), Ipv4.parse(NODE1), 8080, port, Protocol.TCP, true);
-        cached(replyKey).everywhere();
+        cached(replyKey).everywhereFor5Seconds();
         assertTrue(conntrackMap().remove(replyKey), "the reply entry, removed behind the agent's back");
         assertEquals(toClient, Packet.describe(runXdp(reply.bytes()).packetOut()), "translated from the cache");
     }

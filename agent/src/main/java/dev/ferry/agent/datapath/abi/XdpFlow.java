@@ -14,8 +14,9 @@ public final class XdpFlow {
             U8.withName("pad"), MemoryLayout.sequenceLayout(6, U8).withName("dmac"),
             MemoryLayout.sequenceLayout(6, U8).withName("smac"))
             .withName("xdp_flow");
-    /** Where the conntrack key and the deadline (0: an empty slot) lie. */
-    public static final long KEY = offset(LAYOUT, "key"), VALID_UNTIL = offset(LAYOUT, "valid_until_ns");
+    /** Where the conntrack key, the deadline (0: an empty slot) and the key's version when filled lie. */
+    public static final long KEY = offset(LAYOUT, "key"), VALID_UNTIL = offset(LAYOUT, "valid_until_ns"),
+            VERSION = offset(LAYOUT, "version");
 
     private XdpFlow() {
     }
