@@ -52,39 +52,22 @@ struct xdp_flow_probe {
 	__u32 version;
 };
 
+static __always_inline struct xdp_flow_probe xdp_flow_probe_of(const struct pkt4 *p, enum ct_dir dir)
+{
+	struct xdp_flow_probe probe = { .key = ct_key_of(p, dir) };
+	__u32 hash = ct_key_hash(&probe.key);
+	__u32 slot = hash & (xdp_flow_slots - 1);
+
+	probe.version = ct_version(hash);
+	probe.slot = bpf_map_lookup_elem(&xdp_flows_v1, &slot);
+	return probe;
+}
+
 static __always_inline bool ct_key_equal(const struct ct_key *a, const struct ct_key *b)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 
 	return x[0] == y[0] && x[1] == y[1];
-}
-
-/*
- * The slot of the frame's flow: the cache is two-way, a key's two slots being the pair its hash
- * names (two adjacent 64-byte lines). The slot holding the key if one does, else the one that
- * stops answering first (an empty slot's valid_until_ns is 0), for the slow path to fill. One
- * way alone, 10,000 flows in 131,072 slots left about 7 % of them sharing a slot with another
- * flow, evicting each other on every frame.
- */
-static __always_inline struct xdp_flow_probe xdp_flow_probe_of(const struct pkt4 *p, enum ct_dir dir)
-{
-	struct xdp_flow_probe probe = { .key = ct_key_of(p, dir) };
-	__u32 hash = ct_key_hash(&probe.key);
-	__u32 first = hash & (xdp_flow_slots - 1), second = first ^ 1;
-	struct xdp_flow *a, *b;
-
-	probe.version = ct_version(hash);
-	a = bpf_map_lookup_elem(&xdp_flows_v1, &first);
-	if (!a || ct_key_equal(&a->key, &probe.key)) {
-		probe.slot = a;
-		return probe;
-	}
-	b = bpf_map_lookup_elem(&xdp_flows_v1, &second);
-	if (!b || (!ct_key_equal(&b->key, &probe.key) && a->valid_until_ns <= b->valid_until_ns))
-		probe.slot = a;
-	else
-		probe.slot = b;
-	return probe;
 }
 
 /*

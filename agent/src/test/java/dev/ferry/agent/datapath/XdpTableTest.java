@@ -448,8 +448,8 @@ class XdpTableTest {
 
     /**
      * The slot of xdp_flows_v1 that answers for the flow whose frames arrive with this conntrack
-     * key: some CPU filled it since the key's version was last moved on (a CPU that took the flow's
-     * SYN may hold a void entry of it in the other slot of the pair).
+     * key: some CPU filled it since the key's version was last moved on (the CPU that took the
+     * flow's SYN may hold a void entry of it, filled before the SYN created the flow).
      */
     private record CachedFlow(BpfMap flows, byte[] slot, CtKey key, int version) {
         /** Every CPU holds what the CPU that last filled the slot for the flow holds: its next frame meets it anywhere. */
@@ -539,38 +539,6 @@ class XdpTableTest {
         assertTrue(conntrackMap().remove(flow), "the forward entry, removed behind the agent's back");
         assertEquals(ackRouted(62300, NODE2_MAC), Packet.describe(ackOf(62300).packetOut()));
         assertTrue(conntrackMap().get(flow).isEmpty(), "translated from the cache, not as a new flow");
-    }
-
-    /**
-     * The cache is two-way: two flows whose keys name the same slot are both answered from it
-     * (one way alone, each would take the slot from the other).
-     */
-    @Test
-    void twoFlowsOfOneSlotAreBothAnsweredFromTheCache() throws Exception {
-        int[] ports = portsSharingASlot(63000, 65536);
-        List<CtKey> flows = List.of(forwardKey(ports[0], 30081), forwardKey(ports[1], 30081));
-        establishAndCache(ports[0]);
-        establishAndCache(ports[1]);
-        // The second flow's creation moved on the version counter the keys share where slots
-        // outnumber counters: the first one's entry is void until its next frame fills it again.
-        assertEquals(ackRouted(ports[0], NODE2_MAC), Packet.describe(ackOf(ports[0]).packetOut()));
-        flows.forEach(flow -> cached(flow).everywhereFor5Seconds());
-        flows.forEach(flow -> assertTrue(conntrackMap().remove(flow), "the forward entry, removed behind the agent's back"));
-        for (int i = 0; i < 2; i++) {
-            assertEquals(ackRouted(ports[i], NODE2_MAC), Packet.describe(ackOf(ports[i]).packetOut()));
-            assertTrue(conntrackMap().get(flows.get(i)).isEmpty(), "translated from the cache, not as a new flow");
-        }
-    }
-
-    /** Two client ports in [from, to) whose forward keys name the same slot of xdp_flows_v1. */
-    private static int[] portsSharingASlot(int from, int to) {
-        int slots = Datapath.xdpFlowSlotsPerCpu(dev.ferry.bpf.PossibleCpus.count());
-        java.util.Map<Integer, Integer> portBySlot = new java.util.HashMap<>();
-        for (int port = from; port < to; port++) {
-            Integer other = portBySlot.putIfAbsent(FlowHash.ctKeyHash(forwardKey(port, 30081)) & (slots - 1), port);
-            if (other != null) return new int[]{other, port};
-        }
-        throw new AssertionError("no two ports in [" + from + ", " + to + ") share one of " + slots + " slots");
     }
 
     @Test
