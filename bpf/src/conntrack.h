@@ -30,18 +30,25 @@ static __always_inline struct ct_key ct_key_of(const struct pkt4 *p, enum ct_dir
 	return k;
 }
 
-/* A conntrack key's hash: its slot of flow_versions_v1, and its set of xdp_flows_v1 (xdp_flows.h). */
+/* A conntrack key's hash: its slot of flow_versions_v1, and of xdp_flows_v1 (xdp_flows.h). */
 static __always_inline __u32 ct_key_hash(const struct ct_key *k)
 {
 	return mix32(k->saddr ^ rol32(k->daddr, 11) ^ rol32((__u32)k->sport << 16 | k->dport, 22) ^
 		     ((__u32)k->dir << 8 | k->proto));
 }
 
-/* The count of changes to entries of keys with this hash (flow_versions_v1); 0 if unreadable. */
-static __always_inline __u32 ct_version(__u32 hash)
+/* The counter of changes to entries of keys with this hash (flow_versions_v1). */
+static __always_inline __u32 *ct_version_slot(__u32 hash)
 {
 	__u32 slot = hash % FLOW_VERSION_SLOTS;
-	__u32 *version = bpf_map_lookup_elem(&flow_versions_v1, &slot);
+
+	return bpf_map_lookup_elem(&flow_versions_v1, &slot);
+}
+
+/* That counter's value; 0 if unreadable. */
+static __always_inline __u32 ct_version(__u32 hash)
+{
+	__u32 *version = ct_version_slot(hash);
 
 	return version ? *version : 0;
 }
@@ -53,8 +60,7 @@ static __always_inline __u32 ct_version(__u32 hash)
  */
 static __always_inline void ct_changed(const struct ct_key *key)
 {
-	__u32 slot = ct_key_hash(key) % FLOW_VERSION_SLOTS;
-	__u32 *version = bpf_map_lookup_elem(&flow_versions_v1, &slot);
+	__u32 *version = ct_version_slot(ct_key_hash(key));
 
 	if (version)
 		__sync_fetch_and_add(version, 1);
@@ -217,15 +223,21 @@ static __always_inline int ct_create(const struct ct_key *fwd_key, struct ct_val
 	return 0;
 }
 
+/* Deletes both entries of a flow, and voids their caches after. */
+static __always_inline void ct_delete_pair(const struct ct_key *fwd_key, const struct ct_key *rep_key)
+{
+	bpf_map_delete_elem(&ct_v1, rep_key);
+	bpf_map_delete_elem(&ct_v1, fwd_key);
+	ct_changed(rep_key);
+	ct_changed(fwd_key);
+}
+
 /* Removes a stale forward entry and its reply entry. */
 static __always_inline void ct_delete_flow(const struct ct_key *fwd_key, const struct ct_value *v)
 {
 	struct ct_key rep_key = ct_reply_key(fwd_key, v);
 
-	bpf_map_delete_elem(&ct_v1, &rep_key);
-	bpf_map_delete_elem(&ct_v1, fwd_key);
-	ct_changed(&rep_key);
-	ct_changed(fwd_key);
+	ct_delete_pair(fwd_key, &rep_key);
 }
 
 /*
@@ -298,10 +310,7 @@ static __always_inline void ct_retire_superseded(const struct pkt4 *p)
 	if (!v)
 		return;
 	fwd_key = ct_forward_key(&rep_key, v);
-	bpf_map_delete_elem(&ct_v1, &fwd_key);
-	bpf_map_delete_elem(&ct_v1, &rep_key);
-	ct_changed(&fwd_key);
-	ct_changed(&rep_key);
+	ct_delete_pair(&fwd_key, &rep_key);
 }
 
 #endif /* FERRY_CONNTRACK_H */

@@ -107,6 +107,11 @@ public final class BpfMap implements AutoCloseable {
      */
     public boolean lookupInto(MemorySegment key, MemorySegment value) {
         requireNotPerCpu("lookupInto");
+        return lookupElem(key, value);
+    }
+
+    /** BPF_MAP_LOOKUP_ELEM into {@code value} ({@link #storedValueSize()} bytes); false when the key is missing. */
+    private boolean lookupElem(MemorySegment key, MemorySegment value) {
         int result = Lib.bpf_map_lookup_elem(fd, key, value);
         if (result == -Errno.ENOENT) {
             return false;
@@ -127,12 +132,7 @@ public final class BpfMap implements AutoCloseable {
     Optional<byte[]> lookupStored(byte[] key) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(storedValueSize());
-            int result = Lib.bpf_map_lookup_elem(fd, keySegment(arena, key), value);
-            if (result == -Errno.ENOENT) {
-                return Optional.empty();
-            }
-            BpfException.check("bpf_map_lookup_elem", result);
-            return Optional.of(value.toArray(JAVA_BYTE));
+            return lookupElem(keySegment(arena, key), value) ? Optional.of(value.toArray(JAVA_BYTE)) : Optional.empty();
         }
     }
 

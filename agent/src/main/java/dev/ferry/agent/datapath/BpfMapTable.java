@@ -46,7 +46,7 @@ final class BpfMapTable<K, V> implements MapTable<K, V> {
 
     @Override
     public int size() {
-        return map.raw().count(); // counted in the kernel's batches: the usage metrics need no entries
+        return map.raw().count(); // counted in the kernel's batches, without decoding an entry
     }
 
     @Override
