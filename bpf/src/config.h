@@ -30,8 +30,9 @@ const volatile __u16 snat_port_min = 61000;
 const volatile __u16 snat_port_max = 65535;
 
 /*
- * (host) Slots per CPU of xdp_flows_v1 (xdp_flows.h), a power of two; the loader sizes the map to
- * match. The agent gives every CPU an equal share of as many slots as ct_v1 has entries.
+ * (host) Slots per CPU of xdp_flows_v2 (xdp_flows.h), a power of two; the loader sizes the map to
+ * that many per possible CPU. The agent gives every CPU an equal share of as many slots as ct_v1
+ * has entries.
  */
 const volatile __u32 xdp_flow_slots = XDP_FLOW_SLOTS;
 

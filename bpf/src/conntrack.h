@@ -30,7 +30,7 @@ static __always_inline struct ct_key ct_key_of(const struct pkt4 *p, enum ct_dir
 	return k;
 }
 
-/* A conntrack key's hash: its slot of flow_versions_v1, and of xdp_flows_v1 (xdp_flows.h). */
+/* A conntrack key's hash: its slot of flow_versions_v1, and of xdp_flows_v2 (xdp_flows.h). */
 static __always_inline __u32 ct_key_hash(const struct ct_key *k)
 {
 	return mix32(k->saddr ^ rol32(k->daddr, 11) ^ rol32((__u32)k->sport << 16 | k->dport, 22) ^

@@ -203,14 +203,14 @@ struct ct_value {
 };
 
 /*
- * xdp_flows_v1: per CPU, a direct-mapped cache of what XDP last did to a tracked flow's frames
- * (xdp_flows.h): slot (a hash of the frame's conntrack key) -> that key and the frame as it
+ * xdp_flows_v2: per CPU, a direct-mapped cache of what XDP last did to a tracked flow's frames
+ * (xdp_flows.h): CPU x xdp_flow_slots + slot (a hash of the frame's conntrack key) -> that key and the frame as it
  * leaves: its tuple, its next hop, the reason it is counted under. Written by the datapath; an
  * entry stops answering at valid_until_ns, when its conntrack entries are due for a refresh or
  * its next hop for a recheck, and when the key's flow_versions_v1 counter has moved on since it
  * was filled.
  */
-#define XDP_FLOW_SLOTS 16384  /* per CPU, unless the loader sets xdp_flow_slots (config.h); 64 bytes each */
+#define XDP_FLOW_SLOTS 16384  /* entries (one CPU's), unless the loader sizes it and sets xdp_flow_slots (config.h); 64 bytes each */
 
 struct xdp_flow {
 	struct ct_key key;    /* the frame's tuple as it arrives, as conntrack keys it */
@@ -233,7 +233,7 @@ struct xdp_flow {
  * flow_versions_v1: slot (the conntrack key's hash, ct_key_hash in conntrack.h) -> how often a
  * ct_v1 entry of a key with that hash was created or deleted. Shared by all CPUs, so a flow one
  * CPU replaces (a reused client port, an SNAT port taken over) or the agent ends stops
- * answering from every CPU's xdp_flows_v1. Written by the datapath, and by the agent
+ * answering from every CPU's xdp_flows_v2. Written by the datapath, and by the agent
  * (Conntrack.endFlowsOf, FlowHash.ctKeyHash) for the entries it deletes.
  */
 #define FLOW_VERSION_SLOTS 65536

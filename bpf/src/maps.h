@@ -87,14 +87,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } frontend_addrs_v1 SEC(".maps");
 
-/* xdp_flows_v1: per CPU, hash of a flow's conntrack key -> what XDP last did to its frames (xdp_flows.h); datapath. */
+/*
+ * xdp_flows_v2: CPU x slots + hash of a flow's conntrack key -> what XDP last did to its frames
+ * (xdp_flows.h); datapath. Mmapable only for its layout: the values start on a page, so every
+ * 64-byte entry is one cache line.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDP_FLOW_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xdp_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xdp_flows_v1 SEC(".maps");
+} xdp_flows_v2 SEC(".maps");
 
 /* flow_versions_v1: hash of a conntrack key -> count of ct_v1 creations and deletions of such keys; datapath and agent. */
 struct {

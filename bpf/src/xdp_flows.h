@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The fast path of tracked external flows: xdp_flows_v1 remembers, per CPU, what XDP last did to
+ * The fast path of tracked external flows: xdp_flows_v2 remembers, per CPU, what XDP last did to
  * a flow's frames (the tuple they leave with, the next hop, the reason counted), so the next frame
  * of the flow is rewritten without asking conntrack. The conntrack lookup is a call into the
  * kernel (hashing, a bucket walk, a compare): about 37 ns of the 100 an established NodePort
  * frame costs beyond the empty program here, where this cache is an inlined array lookup and a
  * compare. Like nexthops_v1 (fib.h), it is an array of slots holding the key they answer for,
- * per CPU, so no CPU reads a slot another is writing.
+ * per CPU, so no CPU reads a slot another is writing: one array, each CPU's slots in a block of
+ * their own, rather than a per-CPU array, whose lookup loads a pointer to the CPU's value from a
+ * table of its own first, a second cache miss for a flow whose slot is cold.
  *
  * The cache never decides anything conntrack would decide otherwise:
  *   - an entry answers only until its flow's conntrack entries are due for a refresh
@@ -43,8 +45,10 @@
 #define XDP_FLOW_RECHECK_NS NSEC_PER_SEC
 
 /*
- * A frame's conntrack key, its slot, and the key's version, read before ct_v1. The slot is NULL
- * only if the array were smaller than xdp_flow_slots, which the loader sets.
+ * A frame's conntrack key, its slot on this CPU, and the key's version, read before ct_v1. The
+ * slot is NULL only if the array held fewer than xdp_flow_slots per CPU, as the loader sizes it
+ * (bpftool, which loads the object as it was built, leaves one CPU's worth: the other CPUs go
+ * without the cache).
  */
 struct xdp_flow_probe {
 	struct ct_key key;
@@ -56,10 +60,10 @@ static __always_inline struct xdp_flow_probe xdp_flow_probe_of(const struct pkt4
 {
 	struct xdp_flow_probe probe = { .key = ct_key_of(p, dir) };
 	__u32 hash = ct_key_hash(&probe.key);
-	__u32 slot = hash & (xdp_flow_slots - 1);
+	__u32 slot = bpf_get_smp_processor_id() * xdp_flow_slots + (hash & (xdp_flow_slots - 1));
 
 	probe.version = ct_version(hash);
-	probe.slot = bpf_map_lookup_elem(&xdp_flows_v1, &slot);
+	probe.slot = bpf_map_lookup_elem(&xdp_flows_v2, &slot);
 	return probe;
 }
 

@@ -10,7 +10,7 @@
  * One frame: pkt4_parse_data -> xdp_maybe_ours -> frag_track -> xdp_reply -> xdp_established ->
  * xdp_new_flow -> finish. Anything else (the node's own traffic, pod traffic between nodes)
  * passes untouched, most of it right after parsing (xdp_maybe_ours).
- * Frames of tracked flows first ask xdp_flows_v1 (xdp_flows.h), which repeats what the last
+ * Frames of tracked flows first ask xdp_flows_v2 (xdp_flows.h), which repeats what the last
  * frame of their flow got without a conntrack lookup.
  */
 #define FERRY_XDP

@@ -48,7 +48,9 @@ public final class Datapath implements AutoCloseable {
     public static final String TO_POD = "to_pod";
     public static final String FROM_NODE = "from_node";
     static final String MAGLEV_MAP = "maglev_v1";
-    static final String XDP_FLOWS_MAP = "xdp_flows_v1";
+    static final String XDP_FLOWS_MAP = "xdp_flows_v2";
+    /** Its per-CPU predecessor: a cache, dropped when an agent of xdp_flows_v2 starts. */
+    private static final String OLD_XDP_FLOWS_MAP = "xdp_flows_v1";
     /** ct_v1's entries (bpf/src/maps.h). */
     static final int CONNTRACK_ENTRIES = 262144;
     static final String BACKENDS_MAP = "backends_v2";
@@ -126,9 +128,10 @@ public final class Datapath implements AutoCloseable {
         requireBpffs(bpffsRoot);
         dropCacheOfAnotherShape(bpffsRoot, MAGLEV_MAP, m -> m.valueSize() == settings.maglevTableSize() * Integer.BYTES,
                 "Maglev table size changed to " + settings.maglevTableSize() + ": rebuilding the tables");
-        int flowSlots = xdpFlowSlotsPerCpu(PossibleCpus.count());
-        dropCacheOfAnotherShape(bpffsRoot, XDP_FLOWS_MAP, m -> m.maxEntries() == flowSlots,
-                "XDP flow cache resized to " + flowSlots + " slots per CPU");
+        int flowEntries = xdpFlowEntries(PossibleCpus.count());
+        dropCacheOfAnotherShape(bpffsRoot, XDP_FLOWS_MAP, m -> m.maxEntries() == flowEntries,
+                "XDP flow cache resized to " + flowEntries + " slots");
+        dropCacheOfAnotherShape(bpffsRoot, OLD_XDP_FLOWS_MAP, m -> false, "XDP flow cache moved to " + XDP_FLOWS_MAP);
         requirePinnedLbMapsOfSize(bpffsRoot, settings.lbMapMax());
         DatapathClock clock = DatapathClock.probe();
         BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings, clock);
@@ -173,9 +176,8 @@ public final class Datapath implements AutoCloseable {
             object.setGlobalInt("maglev_table_size", settings.maglevTableSize());
             clock.configure(object);
             object.setValueSize(MAGLEV_MAP, settings.maglevTableSize() * Integer.BYTES);
-            int flowSlots = xdpFlowSlotsPerCpu(PossibleCpus.count());
-            object.setGlobalInt("xdp_flow_slots", flowSlots);
-            object.setMaxEntries(XDP_FLOWS_MAP, flowSlots);
+            object.setGlobalInt("xdp_flow_slots", xdpFlowSlotsPerCpu(PossibleCpus.count()));
+            object.setMaxEntries(XDP_FLOWS_MAP, xdpFlowEntries(PossibleCpus.count()));
             for (String map : LB_MAPS) object.setMaxEntries(map, settings.lbMapMax());
             object.load();
             return object;
@@ -186,12 +188,17 @@ public final class Datapath implements AutoCloseable {
     }
 
     /**
-     * xdp_flows_v1's slots per CPU (bpf/src/xdp_flows.h): every CPU an equal share of as many
+     * xdp_flows_v2's slots per CPU (bpf/src/xdp_flows.h): every CPU an equal share of as many
      * slots as ct_v1 has entries, so the cache takes 64 bytes per conntrack entry however many
      * CPUs share it (16 MiB); a power of two, at least 1024.
      */
     static int xdpFlowSlotsPerCpu(int possibleCpus) {
         return Math.max(1024, Integer.highestOneBit(CONNTRACK_ENTRIES / possibleCpus));
+    }
+
+    /** xdp_flows_v2's entries: every CPU's slots, CPU after CPU. */
+    static int xdpFlowEntries(int possibleCpus) {
+        return xdpFlowSlotsPerCpu(possibleCpus) * possibleCpus;
     }
 
     /**

@@ -8,6 +8,8 @@ import dev.ferry.bpf.PossibleCpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -31,7 +33,17 @@ class DerivedMapSizesTest {
         assertEquals(4096, Datapath.xdpFlowSlotsPerCpu(64));
         assertEquals(1024, Datapath.xdpFlowSlotsPerCpu(4096), "never fewer than 1024");
         try (Datapath datapath = load(Maglev.DEFAULT_SIZE)) {
-            assertEquals(Datapath.xdpFlowSlotsPerCpu(PossibleCpus.count()), datapath.map("xdp_flows_v1").maxEntries());
+            assertEquals(Datapath.xdpFlowEntries(PossibleCpus.count()), datapath.map("xdp_flows_v2").maxEntries());
+        }
+    }
+
+    @Test
+    void theOlderPerCpuFlowCacheIsUnpinned() throws Exception {
+        Privileged.require();
+        OlderFerry.pinXdpFlowsV1(bpffs.root());
+        try (Datapath datapath = load(Maglev.DEFAULT_SIZE)) {
+            assertFalse(Files.exists(bpffs.root().resolve("xdp_flows_v1")), "xdp_flows_v1 unpinned");
+            assertTrue(Files.exists(bpffs.root().resolve("xdp_flows_v2")));
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A bpffs as the Ferry before backends_v2 left it, for upgrade tests: its backends in a pinned
- * backends_v1 (a hash map, id -> struct backend without its id), declared as that Ferry did.
+ * A bpffs as older Ferrys left it, for upgrade tests: backends in a pinned backends_v1 (a hash
+ * map, id -> struct backend without its id), the XDP flow cache in a per-CPU xdp_flows_v1,
+ * declared as those Ferrys did.
  */
 public final class OlderFerry {
     private OlderFerry() {
@@ -21,17 +22,29 @@ public final class OlderFerry {
 
     /** Pins backends_v1 under {@code root}, holding these backends. */
     public static void pinBackendsV1(Path root, Map<Integer, Backend> backends) throws IOException, InterruptedException {
-        Path pin = root.resolve("backends_v1");
-        Files.createDirectories(root);
-        Process p = new ProcessBuilder("bpftool", "map", "create", pin.toString(), "type", "hash", "key", "4",
-                "value", "8", "entries", "262144", "name", "backends_v1").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) throw new IllegalStateException("bpftool map create: " + out);
+        Path pin = pin(root, "backends_v1", "hash", 8, 262144);
         Map<Integer, BackendValue> values = new HashMap<>();
         backends.forEach((id, b) -> values.put(id, new BackendValue(0, b.address(), b.port(), b.local() ? BackendValue.F_LOCAL : 0)));
         try (BpfMap v1 = BpfMap.openPinned(pin)) {
             v1.typed(Abi.U32_CODEC, BackendValue.V1_CODEC).putAll(values);
         }
+    }
+
+    /** Pins the per-CPU xdp_flows_v1 under {@code root}, as the Ferry before xdp_flows_v2 did on two CPUs. */
+    public static void pinXdpFlowsV1(Path root) throws IOException, InterruptedException {
+        pin(root, "xdp_flows_v1", "percpu_array", 64, 131072);
+    }
+
+    private static Path pin(Path root, String name, String type, int valueSize, int entries)
+            throws IOException, InterruptedException {
+        Path pin = root.resolve(name);
+        Files.createDirectories(root);
+        Process p = new ProcessBuilder("bpftool", "map", "create", pin.toString(), "type", type, "key", "4",
+                "value", String.valueOf(valueSize), "entries", String.valueOf(entries), "name", name)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IllegalStateException("bpftool map create: " + out);
+        return pin;
     }
 
     /** The backends of the backends_v2 pinned under {@code root}, by id. */

@@ -16,7 +16,7 @@ import dev.ferry.agent.testing.Privileged;
 import dev.ferry.agent.testing.TempBpffs;
 import dev.ferry.agent.translate.ServiceTranslator;
 import dev.ferry.bpf.BpfMap;
-import dev.ferry.bpf.MapEntry;
+import dev.ferry.bpf.PossibleCpus;
 import dev.ferry.bpf.TestRunResult;
 import dev.ferry.bpf.TypedMap;
 import dev.ferry.bpf.UpdateFlag;
@@ -37,6 +37,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static dev.ferry.agent.datapath.DatapathTableTest.*;
@@ -447,17 +448,17 @@ class XdpTableTest {
     // ---- the flow cache (bpf/src/xdp_flows.h): what a flow's last frame got, per CPU ----
 
     /**
-     * The slot of xdp_flows_v1 that answers for the flow whose frames arrive with this conntrack
-     * key: some CPU filled it since the key's version was last moved on (the CPU that took the
-     * flow's SYN may hold a void entry of it, filled before the SYN created the flow).
+     * The slot of xdp_flows_v2 that answers for the flow whose frames arrive with this conntrack
+     * key, on every CPU (entry cpu x slots + slot): some CPU filled it since the key's version was
+     * last moved on (the CPU that took the flow's SYN may hold a void entry of it, filled before
+     * the SYN created the flow).
      */
-    private record CachedFlow(BpfMap flows, byte[] slot, CtKey key, int version) {
+    private record CachedFlow(BpfMap flows, int slot, CtKey key, int version) {
         /** Every CPU holds what the CPU that last filled the slot for the flow holds: its next frame meets it anywhere. */
         void everywhere() {
-            List<byte[]> perCpu = flows.lookupPerCpu(slot);
-            byte[] value = perCpu.stream().filter(v -> answers(v, key, version)).findFirst()
-                    .orElseThrow(() -> new AssertionError("no CPU's xdp_flows_v1 holds " + key));
-            flows.updatePerCpu(slot, Collections.nCopies(perCpu.size(), value), UpdateFlag.ANY);
+            byte[] value = snapshot().stream().filter(v -> answers(v, key, version)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no CPU's xdp_flows_v2 holds " + key));
+            restore(Collections.nCopies(cpus(), value));
         }
 
         /**
@@ -466,25 +467,36 @@ class XdpTableTest {
          */
         void everywhereFor5Seconds() {
             everywhere();
-            List<byte[]> perCpu = flows.lookupPerCpu(slot);
+            List<byte[]> perCpu = snapshot();
             perCpu.forEach(v -> MemorySegment.ofArray(v).set(Abi.U64, XdpFlow.VALID_UNTIL, System.nanoTime() + 5_000_000_000L));
-            flows.updatePerCpu(slot, perCpu, UpdateFlag.ANY);
+            restore(perCpu);
         }
 
         /** No CPU holds it: the flow's next frame takes the slow path. */
         void nowhere() {
-            flows.updatePerCpu(slot, Collections.nCopies(flows.lookupPerCpu(slot).size(), new byte[flows.valueSize()]),
-                    UpdateFlag.ANY);
+            restore(Collections.nCopies(cpus(), new byte[flows.valueSize()]));
         }
 
         /** Every CPU's value of the slot, as it is now. */
         List<byte[]> snapshot() {
-            return flows.lookupPerCpu(slot);
+            return IntStream.range(0, cpus()).mapToObj(cpu -> flows.lookup(entry(cpu)).orElseThrow()).toList();
         }
 
         /** The slot as a snapshot found it, on every CPU: what a CPU that missed later changes holds. */
         void restore(List<byte[]> snapshot) {
-            flows.updatePerCpu(slot, snapshot, UpdateFlag.ANY);
+            for (int cpu = 0; cpu < cpus(); cpu++) flows.update(entry(cpu), snapshot.get(cpu), UpdateFlag.ANY);
+        }
+
+        private int cpus() {
+            return flows.maxEntries() / slotsPerCpu();
+        }
+
+        private byte[] entry(int cpu) {
+            return u32(cpu * slotsPerCpu() + slot);
+        }
+
+        private static int slotsPerCpu() {
+            return Datapath.xdpFlowSlotsPerCpu(PossibleCpus.count());
         }
 
         /** Whether a struct xdp_flow holds the key at this version (-1: at any), and is no empty slot. */
@@ -497,24 +509,16 @@ class XdpTableTest {
         }
     }
 
-    /**
-     * The slot some CPU filled for the flow whose frames arrive with this key, one that answers
-     * if there is one, else one a SYN left void (a dump of every slot: slow).
-     */
+    /** The slot of the flow whose frames arrive with this key (its hash, as xdp_flows.h takes it), which some CPU filled. */
     private CachedFlow cached(CtKey key) {
-        BpfMap flows = datapath.map("xdp_flows_v1");
+        BpfMap flows = datapath.map("xdp_flows_v2");
         int version = datapath.map("flow_versions_v1").lookup(u32(Conntrack.versionSlot(key)))
                 .map(v -> Abi.U32_CODEC.decode(MemorySegment.ofArray(v))).orElseThrow();
-        List<MapEntry> slots = flows.dump();
-        for (int anyVersion = 0; anyVersion < 2; anyVersion++) {
-            int wanted = anyVersion == 0 ? version : -1;
-            for (MapEntry slot : slots) {
-                if (flows.perCpuValues(slot).stream().anyMatch(v -> CachedFlow.answers(v, key, wanted))) {
-                    return new CachedFlow(flows, slot.key(), key, version);
-                }
-            }
+        CachedFlow cached = new CachedFlow(flows, FlowHash.ctKeyHash(key) & (CachedFlow.slotsPerCpu() - 1), key, version);
+        if (cached.snapshot().stream().noneMatch(v -> CachedFlow.answers(v, key, -1))) {
+            throw new AssertionError("no CPU's xdp_flows_v2 holds " + key);
         }
-        throw new AssertionError("no CPU's xdp_flows_v1 holds " + key);
+        return cached;
     }
 
     private static CtKey forwardKey(int port, int nodePort) {

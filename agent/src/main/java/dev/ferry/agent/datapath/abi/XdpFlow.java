@@ -5,7 +5,7 @@ import java.lang.foreign.StructLayout;
 
 import static dev.ferry.agent.datapath.abi.Abi.*;
 
-/** struct xdp_flow: only the datapath reads and writes xdp_flows_v1; Java keeps the layout for the ABI check. */
+/** struct xdp_flow: only the datapath reads and writes xdp_flows_v2; Java keeps the layout for the ABI check. */
 public final class XdpFlow {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             CtKey.LAYOUT.withName("key"), U64.withName("valid_until_ns"), BE_U32.withName("saddr"),
