@@ -52,6 +52,7 @@ public final class Libc {
     private static final MethodHandle OPEN = capturing("open", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle CLOSE = capturing("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle SETNS = capturing("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SCHED_SETAFFINITY = capturing("sched_setaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
     private static final MethodHandle SOCKET = capturing("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle BIND = capturing("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SEND = capturing("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
@@ -111,6 +112,22 @@ public final class Libc {
 
     static Result setns(int fd, int nstype) {
         return capture(state -> (int) SETNS.invokeExact(state, fd, nstype));
+    }
+
+    /**
+     * Keeps the calling OS thread on one CPU from now on (sched_setaffinity with pid 0: this
+     * thread only, not its process). Platform threads only, as for {@link NetNs#enter}.
+     */
+    public static void pinCurrentThread(int cpu) {
+        if (Thread.currentThread().isVirtual()) {
+            throw new IllegalStateException("affinity belongs to an OS thread; a virtual thread would lose it on its next carrier");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(JAVA_LONG, cpu / 64 + 1); // a cpu_set_t of whole words
+            mask.setAtIndex(JAVA_LONG, cpu / 64, 1L << (cpu % 64));
+            capture(state -> (int) SCHED_SETAFFINITY.invokeExact(state, 0, mask.byteSize(), mask))
+                    .orThrow("sched_setaffinity", "CPU " + cpu);
+        }
     }
 
     static Result socket(int domain, int type, int protocol) {

@@ -4,6 +4,7 @@ import dev.ferry.bench.Benchmark;
 import dev.ferry.bench.Mode;
 import dev.ferry.bench.Result;
 import dev.ferry.bench.packet.BenchCluster.Measured;
+import dev.ferry.sys.Libc;
 import dev.ferry.sys.NetNs;
 
 import java.nio.file.Path;
@@ -53,6 +54,11 @@ import java.util.function.Supplier;
  * measured most paths 19-32% cheaper at 100,000 services than at 1, the machine having sped up
  * in between.
  * <p>
+ * <b>One CPU.</b> Every scale's thread, and so every trial and every floor, runs on one CPU. Left
+ * to the scheduler, a trial's thread moved between CPUs, and in the runs of 2026-11-22 01:07-02:13
+ * the 10,000-flow XDP row came out bimodal within a run (trials of 83-150 ns next to 260-450
+ * ns); pinned, no run had such a split.
+ * <p>
  * <b>Conntrack at steady state.</b> Every scale runs in a bed of its own (lab, bpffs, datapath),
  * so every scale starts from a new ct_v1 (LRU, 262144 entries, two per flow) and churns it alike;
  * a warm-up of {@value #WARM_UP_FLOWS} new flows per path fills it, so every new flow measured
@@ -83,6 +89,8 @@ public final class PacketCost implements Benchmark {
     static final String EMPTY_XDP = "empty XDP", EMPTY_TC = "empty TC";
     static final int XDP_PASS = 2, XDP_TX = 3, TC_ACT_OK = 0;
     static final int TRIALS = 5, WARM_UP_FLOWS = 150_000, ESTABLISHED_FLOWS = 10_000;
+    /** The one CPU every scale's trials run on: the last, away from CPU 0's housekeeping (see "One CPU" above). */
+    private static final int MEASURING_CPU = Runtime.getRuntime().availableProcessors() - 1;
 
     @Override
     public String name() {
@@ -129,6 +137,7 @@ public final class PacketCost implements Benchmark {
                 this.thread = Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().name("packet-" + services)
                         .unstarted(() -> {
                             NetNs.enter(ns);
+                            Libc.pinCurrentThread(MEASURING_CPU);
                             task.run();
                         }));
                 this.xdpFloor = new Floor(bed.floorXdp(), Flows.nodePortMiss().frame(), repeat, XDP_PASS);
