@@ -55,9 +55,8 @@ import java.util.function.Supplier;
  * in between.
  * <p>
  * <b>One CPU.</b> Every scale's thread, and so every trial and every floor, runs on one CPU. Left
- * to the scheduler, a trial's thread moved between CPUs, and in the runs of 2026-11-22 01:07-02:13
- * the 10,000-flow XDP row came out bimodal within a run (trials of 83-150 ns next to 260-450
- * ns); pinned, no run had such a split.
+ * to the scheduler, in the runs of 2026-11-22 01:07-01:44, the 10,000-flow XDP row came out
+ * bimodal within a run (trials of 83-190 ns next to 220-480 ns); none of five pinned runs did.
  * <p>
  * <b>Conntrack at steady state.</b> Every scale runs in a bed of its own (lab, bpffs, datapath),
  * so every scale starts from a new ct_v1 (LRU, 262144 entries, two per flow) and churns it alike;
