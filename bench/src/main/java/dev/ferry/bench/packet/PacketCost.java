@@ -56,7 +56,8 @@ import java.util.function.Supplier;
  * <p>
  * <b>One CPU.</b> Every scale's thread, and so every trial and every floor, runs on one CPU. Left
  * to the scheduler, in the runs of 2026-11-22 01:07-01:44, the 10,000-flow XDP row came out
- * bimodal within a run (trials of 83-190 ns next to 220-480 ns); none of five pinned runs did.
+ * bimodal within a run (trials of 83-190 ns next to 220-480 ns); of six pinned runs, one had two
+ * such trials (251 and 285 ns next to 113-135 ns) at one scale, the others none.
  * <p>
  * <b>Conntrack at steady state.</b> Every scale runs in a bed of its own (lab, bpffs, datapath),
  * so every scale starts from a new ct_v1 (LRU, 262144 entries, two per flow) and churns it alike;
