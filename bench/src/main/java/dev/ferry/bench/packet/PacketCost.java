@@ -56,8 +56,8 @@ import java.util.function.Supplier;
  * <p>
  * <b>One CPU.</b> Every scale's thread, and so every trial and every floor, runs on one CPU. Left
  * to the scheduler, in the runs of 2026-11-22 01:07-01:44, the 10,000-flow XDP row came out
- * bimodal within a run (trials of 83-190 ns next to 220-480 ns); of six pinned runs, one had two
- * such trials (251 and 285 ns next to 113-135 ns) at one scale, the others none.
+ * bimodal in six of seven runs (trials of 83-190 ns next to 220-480 ns in one); pinned, in three of
+ * eight.
  * <p>
  * <b>The first bed is not measured.</b> Whichever bed this process set up first measured XDP's
  * cached paths 20-30 ns dearer than the others, whatever its services: with the scales in either
