@@ -131,7 +131,7 @@ public final class Datapath implements AutoCloseable {
         int flowEntries = xdpFlowEntries(PossibleCpus.count());
         dropCacheOfAnotherShape(bpffsRoot, XDP_FLOWS_MAP, m -> m.maxEntries() == flowEntries,
                 "XDP flow cache resized to " + flowEntries + " slots");
-        dropCacheOfAnotherShape(bpffsRoot, OLD_XDP_FLOWS_MAP, m -> false, "XDP flow cache moved to " + XDP_FLOWS_MAP);
+        dropCache(bpffsRoot.resolve(OLD_XDP_FLOWS_MAP), "XDP flow cache moved to " + XDP_FLOWS_MAP);
         requirePinnedLbMapsOfSize(bpffsRoot, settings.lbMapMax());
         DatapathClock clock = DatapathClock.probe();
         BpfObject pod = open(POD_OBJECT, "tc_pod", bpffsRoot, settings, clock);
@@ -176,8 +176,9 @@ public final class Datapath implements AutoCloseable {
             object.setGlobalInt("maglev_table_size", settings.maglevTableSize());
             clock.configure(object);
             object.setValueSize(MAGLEV_MAP, settings.maglevTableSize() * Integer.BYTES);
-            object.setGlobalInt("xdp_flow_slots", xdpFlowSlotsPerCpu(PossibleCpus.count()));
-            object.setMaxEntries(XDP_FLOWS_MAP, xdpFlowEntries(PossibleCpus.count()));
+            int cpus = PossibleCpus.count();
+            object.setGlobalInt("xdp_flow_slots", xdpFlowSlotsPerCpu(cpus));
+            object.setMaxEntries(XDP_FLOWS_MAP, xdpFlowEntries(cpus));
             for (String map : LB_MAPS) object.setMaxEntries(map, settings.lbMapMax());
             object.load();
             return object;
@@ -212,6 +213,12 @@ public final class Datapath implements AutoCloseable {
         try (BpfMap pinned = BpfMap.openPinned(pin)) {
             if (fits.test(pinned)) return;
         }
+        dropCache(pin, why);
+    }
+
+    /** Unpins a pinned map of derived state, if there is one (programs still using it keep it). */
+    private static void dropCache(Path pin, String why) {
+        if (!Files.exists(pin)) return;
         LOG.log(System.Logger.Level.WARNING, "{0}: unpinning {1}", why, pin);
         try {
             Files.delete(pin);

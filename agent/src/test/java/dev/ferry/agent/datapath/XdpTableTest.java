@@ -487,8 +487,8 @@ class XdpTableTest {
             for (int cpu = 0; cpu < cpus(); cpu++) flows.update(entry(cpu), snapshot.get(cpu), UpdateFlag.ANY);
         }
 
-        private int cpus() {
-            return flows.maxEntries() / slotsPerCpu();
+        private static int cpus() {
+            return PossibleCpus.count();
         }
 
         private byte[] entry(int cpu) {
