@@ -304,7 +304,7 @@ static __always_inline void ct_retire_superseded(const struct pkt4 *p)
 	struct ct_value *v;
 	struct ct_key fwd_key;
 
-	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN)
+	if (!pkt4_opens_flow(p))
 		return;
 	v = bpf_map_lookup_elem(&ct_v1, &rep_key);
 	if (!v)

@@ -107,6 +107,17 @@ struct nexthop {
 #define FRONTEND_ADDR_BITS 65536
 #define FRONTEND_ADDR_WORDS (FRONTEND_ADDR_BITS / 64)
 
+/*
+ * svc_addrs_v1: the same kind of bitmap for the pod veth programs, of every address a pod's packet
+ * must carry for conntrack or a service to have anything for it: every frontend's address, of
+ * either scope (a forward entry's destination), and every backend's address (a reply entry's
+ * source). Larger than frontend_addrs_v1, since a cluster has a backend per pod: 110,000
+ * addresses set 10 % of its bits. Word SVC_ADDR_WORDS is nonzero once the agent has written them
+ * all; until then every packet is looked up. Written by the agent.
+ */
+#define SVC_ADDR_BITS (1 << 20)
+#define SVC_ADDR_WORDS (SVC_ADDR_BITS / 64)
+
 /* affinity_v1: LRU (client, frontend) -> the backend its last new flow used. Written by the datapath. */
 struct affinity_key {
 	__u32 client_addr;    /* (be) */

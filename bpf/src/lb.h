@@ -55,7 +55,7 @@ static __always_inline int lb_unserved_address(__u32 daddr)
 
 static __always_inline int lb_no_frontend(const struct pkt4 *p)
 {
-	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN)
+	if (!pkt4_opens_flow(p))
 		return REASON_PASS; /* only new flows are judged, as kube-proxy judges "ct state new" */
 	return lb_unserved_address(p->daddr);
 }

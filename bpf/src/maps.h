@@ -87,6 +87,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } frontend_addrs_v1 SEC(".maps");
 
+/* svc_addrs_v1: bits of every frontend's and backend's address, then a "written" word; agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SVC_ADDR_WORDS + 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} svc_addrs_v1 SEC(".maps");
+
 /*
  * xdp_flows_v2: CPU x slots + hash of a flow's conntrack key -> what XDP last did to its frames
  * (xdp_flows.h); datapath. Mmapable only for its layout: the values start on a page, so every

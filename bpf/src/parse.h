@@ -196,4 +196,10 @@ static __always_inline int pkt4_parse(struct __sk_buff *skb, struct pkt4 *p)
 	return pkt4_parse_data(data, data_end, p);
 }
 
+/* Whether p may open a flow: a TCP SYN without ACK, or any UDP datagram (UDP has no handshake). */
+static __always_inline bool pkt4_opens_flow(const struct pkt4 *p)
+{
+	return p->proto != IPPROTO_TCP || (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
+}
+
 #endif /* FERRY_PARSE_H */

@@ -24,6 +24,7 @@
 #include "parse.h"
 #include "frag.h"
 #include "conntrack.h"
+#include "addr_filter.h"
 #include "lb.h"
 #include "nat.h"
 #include "reject.h"
@@ -227,6 +228,33 @@ static __always_inline int policy_entering(struct pkt4 *p, __u64 now, struct tc_
 }
 
 /*
+ * Whether conntrack or a service may hold anything for a packet from or to addr (svc_addrs_v1):
+ * a flow to a service goes to a frontend's address, a reply of one comes from a backend's.
+ * Packets between pods are mostly neither (a backend's replies leaving its pod, whatever
+ * enters a pod that is no service's reply) and skip lookups that would miss, each a cache
+ * miss or two on a busy node.
+ */
+static __always_inline bool pod_may_be_service(__u32 addr)
+{
+	return addr_filter_may_hold(&svc_addrs_v1, SVC_ADDR_WORDS, addr);
+}
+
+/*
+ * A packet leaving its pod that no reply entry took: its tracked flow to a service, or a new
+ * one. A packet that may open a flow goes on to the service lookup whatever its destination:
+ * it may meet a reject (vips_v1, svc_cidrs_v1), or retire a reply entry it supersedes.
+ */
+static __always_inline int lb_leaving(struct __sk_buff *skb, struct pkt4 *p, __u64 now, struct tc_out *out)
+{
+	bool to_frontend = pod_may_be_service(p->daddr);
+	int ret = to_frontend ? ct_established(skb, p, now, out) : STEP_NEXT;
+
+	if (ret == STEP_NEXT && (to_frontend || pkt4_opens_flow(p)))
+		ret = lb_new_flow(skb, p, now, out);
+	return ret;
+}
+
+/*
  * Leaving the pod: every step. Entering the pod: policy and reverse NAT of replies; service
  * traffic was DNATed as it left its client pod, and a hairpin reply here already heads into
  * the pod, so nothing bounces. IPv4 of other protocols (ICMP...) meets policy only. The clock
@@ -251,19 +279,17 @@ static __always_inline int pod_datapath(struct __sk_buff *skb, bool leaving_pod)
 		ret = policy_entering(&p, now, &out);
 		if (ret == STEP_NEXT && p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)
 			ret = REASON_PASS;
-		if (ret == STEP_NEXT)
+		if (ret == STEP_NEXT && pod_may_be_service(p.saddr))
 			ret = ct_reverse(skb, &p, now, false, &out);
 		return finish(skb, len, ret, &out, &p);
 	}
 	ep_addr = p.saddr;
 	ep = policy_endpoint(ep_addr);
 	reply = ep && policy_is_reply(&p, POLICY_EGRESS, now);
-	if (ret == STEP_NEXT)
+	if (ret == STEP_NEXT && pod_may_be_service(p.saddr))
 		ret = ct_reverse(skb, &p, now, true, &out);
 	if (ret == STEP_NEXT)
-		ret = ct_established(skb, &p, now, &out);
-	if (ret == STEP_NEXT)
-		ret = lb_new_flow(skb, &p, now, &out);
+		ret = lb_leaving(skb, &p, now, &out);
 	if (ret == STEP_NEXT)
 		ret = REASON_PASS;
 	ret = policy_leaving(ep, ep_addr, reply, ret, &p, now, &out);

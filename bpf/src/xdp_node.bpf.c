@@ -27,6 +27,7 @@
 #include "conntrack.h"
 #include "lb.h"
 #include "hash.h"
+#include "addr_filter.h"
 #include "fib.h"
 #include "snat.h"
 #include "xdp_nat.h"
@@ -45,12 +46,7 @@
  */
 static __always_inline bool xdp_maybe_ours(__u32 daddr)
 {
-	__u32 bit = mix32(daddr) % FRONTEND_ADDR_BITS;
-	__u32 word = bit / 64, written = FRONTEND_ADDR_WORDS;
-	__u64 *bits = bpf_map_lookup_elem(&frontend_addrs_v1, &word);
-	__u64 *complete = bpf_map_lookup_elem(&frontend_addrs_v1, &written);
-
-	return !complete || !*complete || !bits || (*bits >> (bit % 64)) & 1;
+	return addr_filter_may_hold(&frontend_addrs_v1, FRONTEND_ADDR_WORDS, daddr);
 }
 
 /*

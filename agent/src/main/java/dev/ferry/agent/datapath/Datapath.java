@@ -74,16 +74,21 @@ public final class Datapath implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         int maglevTableSize = settings.maglevTableSize();
-        this.backends = new BackendSlots(new BpfMapTable<>(pod.map(BACKENDS_MAP), Abi.U32_CODEC, BackendValue.CODEC));
-        // Before the XDP program that reads it is attached: every address a pinned entry needs.
-        FrontendAddressFilter frontendAddresses = new FrontendAddressFilter(
-                new BpfMapTable<>(pod.map("frontend_addrs_v1"), Abi.U32_CODEC, Abi.U64_CODEC));
+        // Published before the programs that read them are attached, with every address a pinned entry needs:
+        // XDP's (external frontends, SNAT addresses) and the pod veth programs' (every frontend and backend).
+        AddressFilter frontendAddresses = addressFilter(pod, AddressFilter.FRONTEND_ADDRS);
+        AddressFilter serviceAddresses = addressFilter(pod, AddressFilter.SVC_ADDRS);
+        this.backends = new BackendSlots(new FilteredAddressTable<>(
+                new BpfMapTable<>(pod.map(BACKENDS_MAP), Abi.U32_CODEC, BackendValue.CODEC),
+                serviceAddresses, (slot, backend) -> backend.id() != 0 ? backend.address() : null)); // id 0: an empty slot
         this.nodeportInterfaces = new FilteredAddressTable<>(
                 new BpfMapTable<>(pod.map("nodeport_ifs_v1"), Abi.U32_CODEC, NodeportIf.CODEC),
                 frontendAddresses, (ifindex, snatAddress) -> snatAddress);
         this.serviceMaps = new ServiceMaps(new ServiceMaps.Tables(
-                new FilteredAddressTable<>(new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
+                new FilteredAddressTable<>(new FilteredAddressTable<>(
+                        new BpfMapTable<>(pod.map("services_v2"), SvcKey.CODEC, SvcValue.CODEC),
                         frontendAddresses, (key, value) -> key.scope() == SvcKey.SCOPE_EXTERNAL ? key.vip() : null),
+                        serviceAddresses, (key, value) -> key.vip()),
                 new BpfMapTable<>(pod.map("slots_v1"), SlotKey.CODEC, Abi.U32_CODEC),
                 backends,
                 new BpfMapTable<>(pod.map("vips_v1"), Abi.IPV4_CODEC, Abi.U32_CODEC),
@@ -92,8 +97,13 @@ public final class Datapath implements AutoCloseable {
                 new BpfMapTable<>(pod.map("src_ranges_v1"), SrcRangeKey.CODEC, Abi.U32_CODEC),
                 maglevTableSize));
         frontendAddresses.publish();
+        serviceAddresses.publish();
         this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC),
                 new BpfMapTable<>(pod.map("flow_versions_v1"), Abi.U32_CODEC, Abi.U32_CODEC));
+    }
+
+    private static AddressFilter addressFilter(BpfObject object, AddressFilter.Shape shape) {
+        return new AddressFilter(new BpfMapTable<>(object.map(shape.map()), Abi.U32_CODEC, Abi.U64_CODEC), shape);
     }
 
     /**

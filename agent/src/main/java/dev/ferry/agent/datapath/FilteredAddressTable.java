@@ -11,20 +11,21 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * A table whose entries need an address in XDP's {@link FrontendAddressFilter}: services_v2
- * (external frontends' addresses) and nodeport_ifs_v1 (SNAT addresses). An entry's address is
- * acquired before the entry is written and released after it is gone, so XDP never passes a
- * frame an entry is there to translate. Entries already in the table when it is wrapped (a
- * restarted agent's pinned maps) are held from the start.
+ * A table whose entries need an address in an {@link AddressFilter}: services_v2 (external
+ * frontends' addresses in XDP's, every frontend's in the pod veth programs'), nodeport_ifs_v1
+ * (SNAT addresses, XDP's) and backends_v2 (backends' addresses, the pod veth programs'). An
+ * entry's address is acquired before the entry is written and released after it is gone, so no
+ * program skips a packet an entry is there for. Entries already in the table when it is wrapped
+ * (a restarted agent's pinned maps) are held from the start.
  */
 final class FilteredAddressTable<K, V> implements MapTable<K, V> {
     private final MapTable<K, V> table;
-    private final FrontendAddressFilter filter;
-    /** The address an entry needs, or null for none (a frontend of internal scope). */
+    private final AddressFilter filter;
+    /** The address an entry needs, or null for none (in XDP's, a frontend of internal scope). */
     private final BiFunction<K, V, Inet4Address> addressOf;
     private final Map<K, Inet4Address> holding = new HashMap<>();
 
-    FilteredAddressTable(MapTable<K, V> table, FrontendAddressFilter filter, BiFunction<K, V, Inet4Address> addressOf) {
+    FilteredAddressTable(MapTable<K, V> table, AddressFilter filter, BiFunction<K, V, Inet4Address> addressOf) {
         this.table = table;
         this.filter = filter;
         this.addressOf = addressOf;
@@ -44,7 +45,7 @@ final class FilteredAddressTable<K, V> implements MapTable<K, V> {
     /**
      * The new entries' addresses are acquired first, the addresses of entries they replace
      * released last. If the write fails (a full map), both stay held: a bit too many only costs
-     * XDP its lookups, a bit too few would pass frames an entry is there to translate.
+     * the programs their lookups, a bit too few would skip packets an entry is there for.
      */
     @Override
     public synchronized void putAll(Map<K, V> entries) {

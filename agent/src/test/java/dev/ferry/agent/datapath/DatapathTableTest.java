@@ -1,6 +1,7 @@
 package dev.ferry.agent.datapath;
 
 import dev.ferry.agent.model.Ipv4;
+import dev.ferry.agent.datapath.abi.Abi;
 import dev.ferry.agent.datapath.abi.Counter;
 import dev.ferry.agent.datapath.abi.Reason;
 import dev.ferry.agent.k8s.Manifests;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -315,6 +317,70 @@ class DatapathTableTest {
         assertEquals(1, after.get(Reason.DNAT).packets() - before.get(Reason.DNAT).packets());
         long total = Stream.of(Reason.values()).mapToLong(r -> after.get(r).packets() - before.get(r).packets()).sum();
         assertEquals(2, total);
+    }
+
+    // ---- svc_addrs_v1: packets from and to other addresses skip conntrack and the services ----
+
+    @Test
+    void theAddressBitmapsAreAsLargeAsTheAgentKeepsThem() {
+        for (AddressFilter.Shape shape : List.of(AddressFilter.FRONTEND_ADDRS, AddressFilter.SVC_ADDRS)) {
+            assertEquals(shape.words() + 1, datapath.map(shape.map()).maxEntries(), shape.map());
+        }
+    }
+
+    @Test
+    void everyFrontendAndBackendAddressHasItsBitAndNoOtherPodDoes() {
+        for (String address : List.of(WEB_VIP, DNS_VIP, EMPTY_VIP, PAIR_VIP, LOCAL_VIP, STICKY_VIP, NODE_IP,
+                B1, B2, "10.244.1.13")) {
+            assertTrue(inServiceAddresses(datapath, address), address);
+        }
+        assertFalse(inServiceAddresses(datapath, CLIENT), "a client is no service's");
+        assertFalse(inServiceAddresses(datapath, OTHER), "nor is a pod no service has");
+    }
+
+    @Test
+    void aRemovedFrontendsFlowsAreNoLongerLookedUpThoughTheirBackendStays() throws Exception {
+        String stay = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: stay, namespace: t}
+                spec: {clusterIP: 10.96.0.71, ports: [{port: 80, targetPort: 8080}]}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: stay-1, namespace: t, labels: {kubernetes.io/service-name: stay}}
+                addressType: IPv4
+                ports: [{port: 8080}]
+                endpoints: [{addresses: [10.244.1.11]}]
+                """;
+        String gone = stay.replace("stay", "gone").replace("10.96.0.71", "10.96.0.70");
+        LocalNode node = new LocalNode("node1", List.of(Ipv4.parse(NODE_IP)));
+        try (TempBpffs root = new TempBpffs(); Datapath own = Datapath.load(root.root(), new Datapath.Settings(Ipv4.parse(HAIRPIN)))) {
+            Reconciler reconciler = new Reconciler(own.serviceMaps());
+            reconciler.apply(ServiceTranslator.translate(Manifests.parse(stay + "---\n" + gone).cluster(), node));
+            BpfProgram fromPod = own.fromPod();
+            Packet ack = Packet.tcp(CLIENT, 40110, "10.96.0.70", 80, ACK).payload("GET /".getBytes());
+            assertEquals(OK, fromPod.testRun(Packet.tcp(CLIENT, 40110, "10.96.0.70", 80, SYN).bytes(), 1).retval());
+            assertEquals(Packet.describe(ack.dst(B1, 8080).bytes()), Packet.describe(fromPod.testRun(ack.bytes(), 1).packetOut()),
+                    "the flow is tracked");
+
+            // Its conntrack entries stay here (the agent ends a removed frontend's flows right after the pass),
+            // and so does its backend, which the other service keeps.
+            reconciler.apply(ServiceTranslator.translate(Manifests.parse(stay).cluster(), node));
+            assertFalse(inServiceAddresses(own, "10.96.0.70"));
+            assertTrue(inServiceAddresses(own, B1));
+            assertEquals(Packet.describe(ack.bytes()), Packet.describe(fromPod.testRun(ack.bytes(), 1).packetOut()),
+                    "an address no frontend has is not looked up: the packet passes untouched");
+        }
+    }
+
+    /** Whether svc_addrs_v1 has the bit of this address set, and is marked complete. */
+    private static boolean inServiceAddresses(Datapath datapath, String address) {
+        AddressFilter.Shape shape = AddressFilter.SVC_ADDRS;
+        var words = datapath.map(shape.map()).typed(Abi.U32_CODEC, Abi.U64_CODEC);
+        assertEquals(Optional.of(1L), words.get(shape.words()), "published");
+        int bit = shape.bitOf(Ipv4.parse(address));
+        return (words.get(bit / 64).orElseThrow() & (1L << (bit % 64))) != 0;
     }
 
     private TestRunResult run(boolean fromPod, byte[] packet) {

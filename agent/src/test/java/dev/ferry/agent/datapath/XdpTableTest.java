@@ -669,7 +669,7 @@ class XdpTableTest {
     @Test
     void anXdpInterfacesSnatAddressIsAFrontendAddressWhileTheInterfaceHasIt() {
         Inet4Address snat = Ipv4.parse("192.168.254.99"); // no frontend's address
-        int bit = FrontendAddressFilter.bitOf(snat);
+        int bit = AddressFilter.FRONTEND_ADDRS.bitOf(snat);
         BpfMap words = datapath.map("frontend_addrs_v1");
         datapath.nodeportInterfaces().put(4242, snat);
         try {

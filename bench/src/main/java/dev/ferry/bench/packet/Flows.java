@@ -119,6 +119,15 @@ final class Flows {
         return new Batch(true, "10.244.2.20", "10.244.1.20", 8080, ACK, 0, 1);
     }
 
+    /**
+     * A client pod's packet of a flow to a pod no service has, as most traffic between pods that is
+     * not a service's: no frontend's or backend's address, so from_pod passes it after parsing and
+     * the address filter (svc_addrs_v1).
+     */
+    static Batch podToPod() {
+        return new Batch(false, BenchCluster.newFlowClient(0), "10.244.3.20", 8080, ACK, 0, 1);
+    }
+
     /** A SYN from a client pod straight to a backend pod: from_pod parses it, misses every service, passes it. */
     static Batch podToPodMiss() {
         return new Batch(false, BenchCluster.newFlowClient(0), "10.244.2.20", 8080, SYN, 0, 1);

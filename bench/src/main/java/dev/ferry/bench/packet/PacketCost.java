@@ -239,7 +239,9 @@ public final class PacketCost implements Benchmark {
             each(s -> setUpEstablished(s, s.clusterIp));
             ferry(name + ", established", s -> s.flows::acks, s -> s.flows::checkHitAndKept);
             ferry(name + ", established, one flow", s -> s.oneFlow::acks, s -> s.oneFlow::checkHitAndKept);
-            if (!policy) stage(StageProfile.TC_MISS, s -> LoopPath.podMiss(s.bed), s -> Flows::podToPodMiss);
+            if (policy) return;
+            stage(StageProfile.TC_MISS, s -> LoopPath.podMiss(s.bed), s -> Flows::podToPodMiss);
+            stage(StageProfile.TC_POD, s -> LoopPath.podMiss(s.bed), s -> Flows::podToPod);
         }
 
         private static void setUpEstablished(Scale s, Flows flows) {

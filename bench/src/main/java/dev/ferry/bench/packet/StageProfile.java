@@ -22,6 +22,7 @@ final class StageProfile {
     static final String XDP_MISS = "XDP, no service (parse, conntrack and service lookups miss)";
     static final String XDP_POD = "XDP, pod to pod between nodes (no frontend's address: passed after parsing)";
     static final String TC_MISS = "TC, pod to pod, no service (parse, conntrack and service lookups miss)";
+    static final String TC_POD = "TC, pod to pod, established (no service's address: passed after the address filter)";
     /** Scale -> stage -> its trials and the empty program's run next to them. */
     private final Map<Integer, Map<String, Stage>> stages = new TreeMap<>();
     private final List<Double> xdpRestore = new ArrayList<>(), tcRestore = new ArrayList<>();
@@ -77,6 +78,7 @@ final class StageProfile {
                         "XDP NodePort, established, one flow", "XDP NodePort, established"},
                 {"XDP new flow: service and backend lookups, SNAT port search, two conntrack inserts evicting LRU entries",
                         "XDP NodePort, established", "XDP NodePort, new flow"},
+                {"TC parse, the policy endpoint lookup and the address filter, beyond the empty program", null, TC_POD},
                 {"TC parse and lookups that miss, beyond the empty program", null, TC_MISS},
                 {"TC established: conntrack hit, DNAT with the skb helpers", TC_MISS, "TC ClusterIP, established"},
                 {"TC established, one hot flow: the same with its entries in the caches", TC_MISS,

@@ -11,21 +11,22 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** frontend_addrs_v1 as the agent keeps it: XDP's "may this frame be ours" bitmap (bpf/src/xdp_node.bpf.c). */
-class FrontendAddressFilterTest {
+/** An address bitmap as the agent keeps it (bpf/src/addr_filter.h); XDP's frontend_addrs_v1 here, svc_addrs_v1 works alike. */
+class AddressFilterTest {
+    private static final AddressFilter.Shape SHAPE = AddressFilter.FRONTEND_ADDRS;
     private final List<String> journal = new ArrayList<>();
-    private final InMemoryMapTable<Integer, Long> words = new InMemoryMapTable<>("frontend_addrs", FrontendAddressFilter.WORDS + 1, journal::add);
-    private final FrontendAddressFilter filter = new FrontendAddressFilter(words);
+    private final InMemoryMapTable<Integer, Long> words = new InMemoryMapTable<>("frontend_addrs", SHAPE.words() + 1, journal::add);
+    private final AddressFilter filter = new AddressFilter(words, SHAPE);
     private final Inet4Address node = Ipv4.parse("192.168.254.11"), lb = Ipv4.parse("198.51.100.1");
 
     @Test
     void publishingWritesEveryWordAndThenMarksTheBitmapComplete() {
         filter.acquire(List.of(node));
         filter.publish();
-        assertEquals(FrontendAddressFilter.WORDS + 1, words.size());
-        assertEquals("put frontend_addrs " + FrontendAddressFilter.WORDS, journal.getLast(), "complete, last");
-        assertEquals(Optional.of(1L), words.get(FrontendAddressFilter.WORDS));
-        int bit = FrontendAddressFilter.bitOf(node);
+        assertEquals(SHAPE.words() + 1, words.size());
+        assertEquals("put frontend_addrs " + SHAPE.words(), journal.getLast(), "complete, last");
+        assertEquals(Optional.of(1L), words.get(SHAPE.words()));
+        int bit = SHAPE.bitOf(node);
         assertEquals(1L << (bit % 64), words.get(bit / 64).orElseThrow());
     }
 
@@ -33,10 +34,10 @@ class FrontendAddressFilterTest {
     void anAddressKeepsItsBitWhileAnythingHoldsIt() {
         filter.acquire(List.of(lb, lb));
         filter.release(List.of(lb));
-        assertTrue(filter.mayBeOurs(lb));
+        assertTrue(filter.mayHold(lb));
         filter.release(List.of(lb));
-        assertFalse(filter.mayBeOurs(lb));
-        assertEquals(Optional.of(0L), words.get(FrontendAddressFilter.bitOf(lb) / 64), "cleared in the map too");
+        assertFalse(filter.mayHold(lb));
+        assertEquals(Optional.of(0L), words.get(SHAPE.bitOf(lb) / 64), "cleared in the map too");
         assertThrows(IllegalStateException.class, () -> filter.release(List.of(lb)));
     }
 
@@ -45,22 +46,39 @@ class FrontendAddressFilterTest {
         Inet4Address neighbour = sameWordAs(lb);
         filter.acquire(List.of(lb, neighbour));
         filter.release(List.of(lb));
-        assertTrue(filter.mayBeOurs(neighbour));
-        int bit = FrontendAddressFilter.bitOf(neighbour);
+        assertTrue(filter.mayHold(neighbour));
+        int bit = SHAPE.bitOf(neighbour);
         assertEquals(Optional.of(1L << (bit % 64)), words.get(bit / 64));
+    }
+
+    @Test
+    void aBitTwoAddressesShareStaysUntilBothAreGone() {
+        Inet4Address twin = sameBitAs(lb);
+        filter.acquire(List.of(lb, twin));
+        filter.release(List.of(lb));
+        assertTrue(filter.mayHold(twin));
+        filter.release(List.of(twin));
+        assertFalse(filter.mayHold(lb));
+        assertEquals(Optional.of(0L), words.get(SHAPE.bitOf(lb) / 64));
+    }
+
+    @Test
+    void theShapesAreTheProgramsBitmaps() {
+        assertEquals(new AddressFilter.Shape("frontend_addrs_v1", 65536), AddressFilter.FRONTEND_ADDRS);
+        assertEquals(new AddressFilter.Shape("svc_addrs_v1", 1 << 20), AddressFilter.SVC_ADDRS);
     }
 
     @Test
     void anEntrysAddressIsSetBeforeTheEntryIsWrittenAndClearedAfterItIsGone() {
         InMemoryMapTable<String, Inet4Address> entries = new InMemoryMapTable<>("entries", 10, journal::add);
         FilteredAddressTable<String, Inet4Address> table = new FilteredAddressTable<>(entries, filter, (key, address) -> address);
-        int word = FrontendAddressFilter.bitOf(lb) / 64;
+        int word = SHAPE.bitOf(lb) / 64;
         table.put("lb", lb);
         assertEquals(List.of("put frontend_addrs " + word, "put entries lb"), journal);
         journal.clear();
         table.remove("lb");
         assertEquals(List.of("remove entries lb", "put frontend_addrs " + word), journal);
-        assertFalse(filter.mayBeOurs(lb));
+        assertFalse(filter.mayHold(lb));
     }
 
     @Test
@@ -69,9 +87,9 @@ class FrontendAddressFilterTest {
         FilteredAddressTable<Integer, Inet4Address> table = new FilteredAddressTable<>(entries, filter, (key, address) -> address);
         table.put(7, node);
         table.put(7, lb);
-        assertTrue(filter.mayBeOurs(lb));
-        assertFalse(filter.mayBeOurs(node));
-        assertTrue(journal.indexOf("put entries 7") < journal.lastIndexOf("put frontend_addrs " + FrontendAddressFilter.bitOf(node) / 64));
+        assertTrue(filter.mayHold(lb));
+        assertFalse(filter.mayHold(node));
+        assertTrue(journal.indexOf("put entries 7") < journal.lastIndexOf("put frontend_addrs " + SHAPE.bitOf(node) / 64));
     }
 
     @Test
@@ -80,9 +98,9 @@ class FrontendAddressFilterTest {
         FilteredAddressTable<String, Inet4Address> table = new FilteredAddressTable<>(entries, filter,
                 (key, address) -> key.startsWith("internal") ? null : address);
         table.put("internal", lb);
-        assertFalse(filter.mayBeOurs(lb), "an internal frontend needs no bit");
+        assertFalse(filter.mayHold(lb), "an internal frontend needs no bit");
         assertThrows(RuntimeException.class, () -> table.putAll(Map.of("external", node)), "the table is full");
-        assertTrue(filter.mayBeOurs(node), "a failed write may leave a bit too many, never one too few");
+        assertTrue(filter.mayHold(node), "a failed write may leave a bit too many, never one too few");
     }
 
     @Test
@@ -90,15 +108,23 @@ class FrontendAddressFilterTest {
         InMemoryMapTable<Integer, Inet4Address> pinned = new InMemoryMapTable<>("entries", 10, journal::add);
         pinned.put(3, node);
         new FilteredAddressTable<>(pinned, filter, (key, address) -> address);
-        assertTrue(filter.mayBeOurs(node));
+        assertTrue(filter.mayHold(node));
+    }
+
+    /** Another address with the same bit as {@code address}. */
+    private static Inet4Address sameBitAs(Inet4Address address) {
+        for (int i = 1; ; i++) {
+            Inet4Address candidate = Ipv4.of(Ipv4.toInt(address) + i);
+            if (SHAPE.bitOf(candidate) == SHAPE.bitOf(address)) return candidate;
+        }
     }
 
     /** Another address whose bit lies in the same 64-bit word as that of {@code address}, but is another bit. */
     private static Inet4Address sameWordAs(Inet4Address address) {
-        int bit = FrontendAddressFilter.bitOf(address);
+        int bit = SHAPE.bitOf(address);
         for (int i = 1; ; i++) {
             Inet4Address candidate = Ipv4.of(Ipv4.toInt(address) + i);
-            int other = FrontendAddressFilter.bitOf(candidate);
+            int other = SHAPE.bitOf(candidate);
             if (other / 64 == bit / 64 && other != bit) return candidate;
         }
     }

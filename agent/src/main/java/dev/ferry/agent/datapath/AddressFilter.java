@@ -1,0 +1,100 @@
+package dev.ferry.agent.datapath;
+
+import java.net.Inet4Address;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One of the address bitmaps the programs ask before lookups an address can not need
+ * (bpf/src/addr_filter.h): {@link #FRONTEND_ADDRS}, what XDP translates frames to, and
+ * {@link #SVC_ADDRS}, what conntrack and the services need from a pod's packet. Every address
+ * something in the maps is there for must have its bit set while that entry exists, so callers
+ * {@link #acquire} an address before the map entry that needs it is written and {@link #release}
+ * it after that entry is gone; a bit clears once no address held maps to it. {@link #publish}
+ * writes the whole bitmap and marks it complete, before the programs that read it are attached:
+ * until then they look at every packet.
+ */
+public final class AddressFilter {
+    /** A bitmap map: its name and FRONTEND_ADDR_BITS or SVC_ADDR_BITS (bpf/src/ferry_abi.h). */
+    public record Shape(String map, int bits) {
+        int words() {
+            return bits / 64;
+        }
+
+        /** The bit of an address: mix32 of the address as the programs load it from the packet (addr_filter_may_hold). */
+        int bitOf(Inet4Address address) {
+            return FlowHash.mix32(FlowHash.loaded(address)) & (bits - 1);
+        }
+    }
+
+    public static final Shape FRONTEND_ADDRS = new Shape("frontend_addrs_v1", 65536);
+    public static final Shape SVC_ADDRS = new Shape("svc_addrs_v1", 1 << 20);
+
+    private final MapTable<Integer, Long> table;
+    private final Shape shape;
+    private final long[] words;
+    /** How many held addresses have each bit: a bit clears when its last one goes. */
+    private final int[] addressesOfBit;
+    private final Map<Inet4Address, Integer> held = new HashMap<>();
+
+    public AddressFilter(MapTable<Integer, Long> table, Shape shape) {
+        this.table = table;
+        this.shape = shape;
+        this.words = new long[shape.words()];
+        this.addressesOfBit = new int[shape.bits()];
+    }
+
+    /** Holds these addresses (once more each); their bits are written before this returns. */
+    public synchronized void acquire(Collection<Inet4Address> addresses) {
+        TreeSet<Integer> changed = new TreeSet<>();
+        for (Inet4Address address : addresses) {
+            if (held.merge(address, 1, Integer::sum) > 1) continue;
+            int bit = shape.bitOf(address);
+            if (addressesOfBit[bit]++ == 0) {
+                words[bit / 64] |= 1L << (bit % 64);
+                changed.add(bit / 64);
+            }
+        }
+        changed.forEach(this::write);
+    }
+
+    /** Lets go of these addresses (once each); bits no held address needs any more are cleared. */
+    public synchronized void release(Collection<Inet4Address> addresses) {
+        TreeSet<Integer> changed = new TreeSet<>();
+        for (Inet4Address address : addresses) {
+            Integer count = held.get(address);
+            if (count == null) throw new IllegalStateException(address + " released more often than acquired");
+            if (count > 1) {
+                held.put(address, count - 1);
+                continue;
+            }
+            held.remove(address);
+            int bit = shape.bitOf(address);
+            if (--addressesOfBit[bit] == 0) {
+                words[bit / 64] &= ~(1L << (bit % 64));
+                changed.add(bit / 64);
+            }
+        }
+        changed.forEach(this::write);
+    }
+
+    /** Writes every word (whatever a pinned map held before), then marks the bitmap complete. */
+    public synchronized void publish() {
+        Map<Integer, Long> all = new HashMap<>();
+        for (int word = 0; word < words.length; word++) all.put(word, words[word]);
+        table.putAll(all);
+        table.put(words.length, 1L);
+    }
+
+    /** Whether the programs look a packet with this address up (false: its bit is clear). */
+    public synchronized boolean mayHold(Inet4Address address) {
+        int bit = shape.bitOf(address);
+        return (words[bit / 64] & (1L << (bit % 64))) != 0;
+    }
+
+    private void write(int word) {
+        table.put(word, words[word]);
+    }
+}
