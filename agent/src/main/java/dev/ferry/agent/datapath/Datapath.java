@@ -63,6 +63,8 @@ public final class Datapath implements AutoCloseable {
     private final ServiceMaps serviceMaps;
     private final Conntrack conntrack;
     private final MapTable<Integer, Inet4Address> nodeportInterfaces;
+    /** XDP's (external frontends, SNAT addresses) and the pod veth programs' (every frontend and backend). */
+    private final AddressFilter frontendAddresses, serviceAddresses;
     private final Path bpffsRoot;
     private final Settings settings;
     private final DatapathClock clock;
@@ -74,10 +76,9 @@ public final class Datapath implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         int maglevTableSize = settings.maglevTableSize();
-        // Published before the programs that read them are attached, with every address a pinned entry needs:
-        // XDP's (external frontends, SNAT addresses) and the pod veth programs' (every frontend and backend).
-        AddressFilter frontendAddresses = addressFilter(pod, AddressFilter.FRONTEND_ADDRS);
-        AddressFilter serviceAddresses = addressFilter(pod, AddressFilter.SVC_ADDRS);
+        // Holding every address a pinned entry needs from here on; published by load.
+        this.frontendAddresses = addressFilter(pod, AddressFilter.FRONTEND_ADDRS);
+        this.serviceAddresses = addressFilter(pod, AddressFilter.SVC_ADDRS);
         this.backends = new BackendSlots(new FilteredAddressTable<>(
                 new BpfMapTable<>(pod.map(BACKENDS_MAP), Abi.U32_CODEC, BackendValue.CODEC),
                 serviceAddresses, (slot, backend) -> backend.id() != 0 ? backend.address() : null)); // id 0: an empty slot
@@ -96,8 +97,6 @@ public final class Datapath implements AutoCloseable {
                 new BpfMapTable<>(pod.map(MAGLEV_MAP), Abi.U32_CODEC, MaglevTable.codec(maglevTableSize)),
                 new BpfMapTable<>(pod.map("src_ranges_v1"), SrcRangeKey.CODEC, Abi.U32_CODEC),
                 maglevTableSize));
-        frontendAddresses.publish();
-        serviceAddresses.publish();
         this.conntrack = new Conntrack(new BpfMapTable<>(pod.map("ct_v1"), CtKey.CODEC, CtValue.CODEC),
                 new BpfMapTable<>(pod.map("flow_versions_v1"), Abi.U32_CODEC, Abi.U32_CODEC));
     }
@@ -151,6 +150,10 @@ public final class Datapath implements AutoCloseable {
             Datapath datapath = new Datapath(pod, node, bpffsRoot, settings, clock);
             // Before anything reads backends_v2 and before these programs replace the old ones.
             BackendsV1Upgrade.carryOver(bpffsRoot, datapath.backends);
+            // Then the address bitmaps, which the programs still attached may share: written whole
+            // only once they hold every address the pinned and carried-over entries need.
+            datapath.frontendAddresses.publish();
+            datapath.serviceAddresses.publish();
             return datapath;
         } catch (RuntimeException e) {
             if (node != null) node.close();
