@@ -4,7 +4,9 @@ import java.net.Inet4Address;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One of the address bitmaps the programs ask before lookups an address can not need
@@ -41,6 +43,8 @@ public final class AddressFilter {
     private final long[] words;
     /** How often the addresses of each bit are held: a bit clears when its count returns to 0. */
     private final int[] holdsOfBit;
+    /** Words a failed write left behind in the map: written again with the next change. */
+    private final Set<Integer> unwritten = new TreeSet<>();
 
     public AddressFilter(MapTable<Integer, Long> table, Shape shape) {
         this.table = table;
@@ -51,29 +55,42 @@ public final class AddressFilter {
 
     /** Holds these addresses (once more each); their bits are written before this returns. */
     public synchronized void acquire(Collection<Inet4Address> addresses) {
-        Map<Integer, Long> changed = new TreeMap<>();
+        Set<Integer> changed = new TreeSet<>();
         for (Inet4Address address : addresses) {
             int bit = shape.bitOf(address);
             if (holdsOfBit[bit]++ == 0) {
                 words[bit / 64] |= 1L << (bit % 64);
-                changed.put(bit / 64, words[bit / 64]);
+                changed.add(bit / 64);
             }
         }
-        table.putAll(changed);
+        write(changed);
     }
 
     /** Lets go of these addresses (once each); bits nothing holds any more are cleared. */
     public synchronized void release(Collection<Inet4Address> addresses) {
-        Map<Integer, Long> changed = new TreeMap<>();
+        Set<Integer> changed = new TreeSet<>();
         for (Inet4Address address : addresses) {
             int bit = shape.bitOf(address);
             if (holdsOfBit[bit] == 0) throw new IllegalStateException(address + " released more often than acquired");
             if (--holdsOfBit[bit] == 0) {
                 words[bit / 64] &= ~(1L << (bit % 64));
-                changed.put(bit / 64, words[bit / 64]);
+                changed.add(bit / 64);
             }
         }
-        table.putAll(changed);
+        write(changed);
+    }
+
+    /**
+     * Writes these words and any a failed write left behind. A failure is thrown on; the words
+     * are kept, because the counts already say what the map should hold and the next change may
+     * not touch those bits again.
+     */
+    private void write(Set<Integer> changed) {
+        unwritten.addAll(changed);
+        Map<Integer, Long> values = new TreeMap<>();
+        for (int word : unwritten) values.put(word, words[word]);
+        table.putAll(values);
+        unwritten.clear();
     }
 
     /** Writes every word (whatever a pinned map held before), then marks the bitmap complete. */
@@ -81,6 +98,7 @@ public final class AddressFilter {
         Map<Integer, Long> all = new HashMap<>();
         for (int word = 0; word < words.length; word++) all.put(word, words[word]);
         table.putAll(all);
+        unwritten.clear();
         table.put(words.length, 1L);
     }
 

@@ -63,9 +63,16 @@ class AddressFilterTest {
     }
 
     @Test
-    void theShapesAreTheProgramsBitmaps() {
-        assertEquals(new AddressFilter.Shape("frontend_addrs_v1", 65536), AddressFilter.FRONTEND_ADDRS);
-        assertEquals(new AddressFilter.Shape("svc_addrs_v1", 1 << 20), AddressFilter.SVC_ADDRS);
+    void aWordAFailedWriteLeftBehindIsWrittenWithTheNextChange() {
+        InMemoryMapTable<Integer, Long> one = new InMemoryMapTable<>("words", 1, journal::add); // room for one word
+        AddressFilter small = new AddressFilter(one, SHAPE);
+        Inet4Address other = otherWordThan(lb);
+        small.acquire(List.of(lb));
+        assertThrows(RuntimeException.class, () -> small.acquire(List.of(other)), "no room for a second word");
+        one.remove(SHAPE.bitOf(lb) / 64); // room again
+        small.acquire(List.of(other)); // held twice now: by itself no write
+        int bit = SHAPE.bitOf(other);
+        assertEquals(Optional.of(1L << (bit % 64)), one.get(bit / 64), "the word the failure left behind");
     }
 
     @Test
@@ -109,6 +116,14 @@ class AddressFilterTest {
         pinned.put(3, node);
         new FilteredAddressTable<>(pinned, filter, (key, address) -> address);
         assertTrue(filter.mayHold(node));
+    }
+
+    /** Another address whose bit lies in another 64-bit word than that of {@code address}. */
+    private static Inet4Address otherWordThan(Inet4Address address) {
+        for (int i = 1; ; i++) {
+            Inet4Address candidate = Ipv4.of(Ipv4.toInt(address) + i);
+            if (SHAPE.bitOf(candidate) / 64 != SHAPE.bitOf(address) / 64) return candidate;
+        }
     }
 
     /** Another address with the same bit as {@code address}. */
