@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -118,29 +119,29 @@ class AddressFilterTest {
         assertTrue(filter.mayHold(node));
     }
 
-    /** Another address whose bit lies in another 64-bit word than that of {@code address}. */
-    private static Inet4Address otherWordThan(Inet4Address address) {
+    /** The first address after {@code address} whose bit {@code accepted} takes. */
+    private static Inet4Address nextWhereBit(Inet4Address address, IntPredicate accepted) {
         for (int i = 1; ; i++) {
             Inet4Address candidate = Ipv4.of(Ipv4.toInt(address) + i);
-            if (SHAPE.bitOf(candidate) / 64 != SHAPE.bitOf(address) / 64) return candidate;
+            if (accepted.test(SHAPE.bitOf(candidate))) return candidate;
         }
+    }
+
+    /** Another address whose bit lies in another 64-bit word than that of {@code address}. */
+    private static Inet4Address otherWordThan(Inet4Address address) {
+        int word = SHAPE.bitOf(address) / 64;
+        return nextWhereBit(address, bit -> bit / 64 != word);
     }
 
     /** Another address with the same bit as {@code address}. */
     private static Inet4Address sameBitAs(Inet4Address address) {
-        for (int i = 1; ; i++) {
-            Inet4Address candidate = Ipv4.of(Ipv4.toInt(address) + i);
-            if (SHAPE.bitOf(candidate) == SHAPE.bitOf(address)) return candidate;
-        }
+        int bit = SHAPE.bitOf(address);
+        return nextWhereBit(address, other -> other == bit);
     }
 
     /** Another address whose bit lies in the same 64-bit word as that of {@code address}, but is another bit. */
     private static Inet4Address sameWordAs(Inet4Address address) {
         int bit = SHAPE.bitOf(address);
-        for (int i = 1; ; i++) {
-            Inet4Address candidate = Ipv4.of(Ipv4.toInt(address) + i);
-            int other = SHAPE.bitOf(candidate);
-            if (other / 64 == bit / 64 && other != bit) return candidate;
-        }
+        return nextWhereBit(address, other -> other / 64 == bit / 64 && other != bit);
     }
 }
