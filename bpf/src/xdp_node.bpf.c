@@ -26,7 +26,6 @@
 #include "frag.h"
 #include "conntrack.h"
 #include "lb.h"
-#include "hash.h"
 #include "addr_filter.h"
 #include "fib.h"
 #include "snat.h"

@@ -44,7 +44,7 @@ public final class AddressFilter {
     private final long[] words;
     /** How often the addresses of each bit are held: a bit clears when its count returns to 0. */
     private final int[] holdsOfBit;
-    /** Words a failed write left behind in the map: written again with the next change. */
+    /** Words changed in {@link #words} but not yet in the map (a failed write leaves them for the next change). */
     private final Set<Integer> unwritten = new TreeSet<>();
 
     public AddressFilter(MapTable<Integer, Long> table, Shape shape) {
@@ -56,38 +56,35 @@ public final class AddressFilter {
 
     /** Holds these addresses (once more each); their bits are written before this returns. */
     public synchronized void acquire(Collection<Inet4Address> addresses) {
-        Set<Integer> changed = new TreeSet<>();
         for (Inet4Address address : addresses) {
             int bit = shape.bitOf(address);
-            if (holdsOfBit[bit]++ == 0) {
-                words[bit / 64] |= 1L << (bit % 64);
-                changed.add(bit / 64);
-            }
+            if (holdsOfBit[bit]++ == 0) setBit(bit, true);
         }
-        write(changed);
+        flush();
     }
 
     /** Lets go of these addresses (once each); bits nothing holds any more are cleared. */
     public synchronized void release(Collection<Inet4Address> addresses) {
-        Set<Integer> changed = new TreeSet<>();
         for (Inet4Address address : addresses) {
             int bit = shape.bitOf(address);
             if (holdsOfBit[bit] == 0) throw new IllegalStateException(address + " released more often than acquired");
-            if (--holdsOfBit[bit] == 0) {
-                words[bit / 64] &= ~(1L << (bit % 64));
-                changed.add(bit / 64);
-            }
+            if (--holdsOfBit[bit] == 0) setBit(bit, false);
         }
-        write(changed);
+        flush();
+    }
+
+    private void setBit(int bit, boolean on) {
+        long mask = 1L << (bit % 64);
+        words[bit / 64] = on ? words[bit / 64] | mask : words[bit / 64] & ~mask;
+        unwritten.add(bit / 64);
     }
 
     /**
-     * Writes these words and any a failed write left behind. A failure is thrown on; the words
-     * are kept, because the counts already say what the map should hold and the next change may
-     * not touch those bits again.
+     * Writes the words changed since the last write that went through. A failure is thrown on;
+     * the words stay unwritten, because the counts already say what the map should hold and the
+     * next change may not touch those bits again.
      */
-    private void write(Set<Integer> changed) {
-        unwritten.addAll(changed);
+    private void flush() {
         Map<Integer, Long> values = new TreeMap<>();
         for (int word : unwritten) values.put(word, words[word]);
         table.putAll(values);
@@ -97,7 +94,7 @@ public final class AddressFilter {
     /** Writes every word (whatever a pinned map held before), then marks the bitmap complete. */
     public synchronized void publish() {
         for (int word = 0; word < words.length; word++) unwritten.add(word);
-        write(Set.of());
+        flush();
         table.put(words.length, 1L);
     }
 
