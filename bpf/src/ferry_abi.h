@@ -214,9 +214,10 @@ struct ct_value {
 };
 
 /*
- * xdp_flows_v2: per CPU, a direct-mapped cache of what XDP last did to a tracked flow's frames
- * (xdp_flows.h): CPU x xdp_flow_slots + slot (a hash of the frame's conntrack key) -> that key and the frame as it
- * leaves: its tuple, its next hop, the reason it is counted under. Written by the datapath; an
+ * xdp_flows_v2: per CPU, a two-way cache of what XDP last did to a tracked flow's frames
+ * (xdp_flows.h): CPU x xdp_flow_slots + slot (a hash of the frame's conntrack key, or its
+ * neighbour slot ^ 1) -> that key and the frame as it leaves: its tuple, its next hop, the reason
+ * it is counted under. Written by the datapath; an
  * entry stops answering at valid_until_ns, when its conntrack entries are due for a refresh or
  * its next hop for a recheck, and when the key's flow_versions_v1 counter has moved on since it
  * was filled.

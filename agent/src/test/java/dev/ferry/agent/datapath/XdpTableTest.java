@@ -34,8 +34,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -509,16 +511,21 @@ class XdpTableTest {
         }
     }
 
-    /** The slot of the flow whose frames arrive with this key (its hash, as xdp_flows.h takes it), which some CPU filled. */
+    /** The home slot of the flow whose frames arrive with this key: its hash, as xdp_flows.h takes it. */
+    private static int homeSlot(CtKey key) {
+        return FlowHash.ctKeyHash(key) & (CachedFlow.slotsPerCpu() - 1);
+    }
+
+    /** The slot of the flow whose frames arrive with this key, its home or the home's neighbour, which some CPU filled. */
     private CachedFlow cached(CtKey key) {
         BpfMap flows = datapath.map("xdp_flows_v2");
         int version = datapath.map("flow_versions_v1").lookup(u32(Conntrack.versionSlot(key)))
                 .map(v -> Abi.U32_CODEC.decode(MemorySegment.ofArray(v))).orElseThrow();
-        CachedFlow cached = new CachedFlow(flows, FlowHash.ctKeyHash(key) & (CachedFlow.slotsPerCpu() - 1), key, version);
-        if (cached.snapshot().stream().noneMatch(v -> CachedFlow.answers(v, key, -1))) {
-            throw new AssertionError("no CPU's xdp_flows_v2 holds " + key);
+        for (int slot : new int[]{homeSlot(key), homeSlot(key) ^ 1}) {
+            CachedFlow cached = new CachedFlow(flows, slot, key, version);
+            if (cached.snapshot().stream().anyMatch(v -> CachedFlow.answers(v, key, -1))) return cached;
         }
-        return cached;
+        throw new AssertionError("no CPU's xdp_flows_v2 holds " + key);
     }
 
     private static CtKey forwardKey(int port, int nodePort) {
@@ -543,6 +550,42 @@ class XdpTableTest {
         assertTrue(conntrackMap().remove(flow), "the forward entry, removed behind the agent's back");
         assertEquals(ackRouted(62300, NODE2_MAC), Packet.describe(ackOf(62300).packetOut()));
         assertTrue(conntrackMap().get(flow).isEmpty(), "translated from the cache, not as a new flow");
+    }
+
+    /**
+     * Two flows whose keys share a home slot: the second goes to the home's neighbour, so both
+     * keep being answered from the cache (direct mapped, each would evict the other).
+     */
+    @Test
+    void twoFlowsSharingAHomeSlotAreBothAnsweredFromTheCache() throws Exception {
+        int[] ports = portsSharingAHomeSlot(63000, 65000);
+        CtKey first = establishAndCacheEverywhere(ports[0]);
+        establishAndCache(ports[1]); // on whichever CPU: its home there holds the first flow
+        CtKey second = forwardKey(ports[1], 30081);
+        CachedFlow secondCached = cached(second);
+        assertEquals(homeSlot(second) ^ 1, secondCached.slot(), "the second flow in the home's neighbour");
+        secondCached.everywhereFor5Seconds();
+        // Keys sharing a home share their flow_versions_v1 counter too: the second's creation voided the first's entry.
+        assertEquals(ackRouted(ports[0], NODE2_MAC), Packet.describe(ackOf(ports[0]).packetOut()));
+        CachedFlow firstCached = cached(first);
+        assertEquals(homeSlot(first), firstCached.slot(), "the first flow still at home");
+        firstCached.everywhereFor5Seconds();
+        for (int i = 0; i < 2; i++) {
+            CtKey flow = i == 0 ? first : second;
+            assertTrue(conntrackMap().remove(flow), "the forward entry, removed behind the agent's back");
+            assertEquals(ackRouted(ports[i], NODE2_MAC), Packet.describe(ackOf(ports[i]).packetOut()));
+            assertTrue(conntrackMap().get(flow).isEmpty(), "translated from the cache, not as a new flow");
+        }
+    }
+
+    /** Two client ports in [from, to) whose forward keys to node1:30081 share a home slot (in SNAT's range, so SNAT keeps them). */
+    private static int[] portsSharingAHomeSlot(int from, int to) {
+        Map<Integer, Integer> portOfSlot = new HashMap<>();
+        for (int port = from; port < to; port++) {
+            Integer earlier = portOfSlot.putIfAbsent(homeSlot(forwardKey(port, 30081)), port);
+            if (earlier != null) return new int[]{earlier, port};
+        }
+        throw new AssertionError("no two ports in [" + from + ", " + to + ") share a home slot");
     }
 
     @Test
