@@ -15,7 +15,9 @@
  * mapped, two flows sharing a home evicted each other at every frame and both took the slow
  * path: with 10,000 flows on one CPU's 131,072 slots that was 737 flows, 7.4 % of the frames
  * (the packet benchmark's flows; 139 with two ways). A new entry goes where its key already is,
- * else to a way that answers for nothing any more, else over the way filled first.
+ * else to a way that answers for nothing any more, else over the way filled first. Keys sharing
+ * a home share their flow_versions_v1 counter too (both indexes are low bits of one hash), so a
+ * flow created there voids the entry of the flow at home: one slow frame, not a wrong answer.
  *
  * The cache never decides anything conntrack would decide otherwise:
  *   - an entry answers only until its flow's conntrack entries are due for a refresh
