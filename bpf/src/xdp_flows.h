@@ -55,9 +55,12 @@
 
 /*
  * A frame's conntrack key, the way on this CPU that holds it (NULL: neither), the index of its
- * home slot, and the key's version, read before ct_v1. Ways are missing only if the array held
- * fewer than xdp_flow_slots per CPU, as the loader sizes it (bpftool, which loads the object as
- * it was built, leaves one CPU's worth: the other CPUs go without the cache).
+ * home slot, and the key's version, read before ct_v1. One pointer, not one per way: with two
+ * that may each be NULL, from_node's paths multiplied past the verifier's million instructions,
+ * so the slow path looks the ways up again to pick one (xdp_flow_free_way). Ways are missing
+ * only if the array held fewer than xdp_flow_slots per CPU, as the loader sizes it (bpftool,
+ * which loads the object as it was built, leaves one CPU's worth: the other CPUs go without the
+ * cache).
  */
 struct xdp_flow_probe {
 	struct ct_key key;
